@@ -1,0 +1,1 @@
+//! Conformance runner for the Rust core (filled in by the conformance work).

@@ -1,0 +1,118 @@
+//! Normalizers: a parsed document of any supported format → a [`Snapshot`].
+//!
+//! One module per format; each lowers its schemas through [`schema::SchemaLowerer`], the
+//! single place where JSON Schema (every draft, and the OpenAPI/Swagger dialects)
+//! becomes the Shape IR.
+
+pub mod detect;
+mod json_schema;
+mod mcp;
+mod openapi;
+pub mod refs;
+mod samples;
+pub mod schema;
+mod swagger;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::parse::{Limits, Syntax, parse_text};
+use crate::snapshot::Snapshot;
+
+pub use detect::{Format, detect};
+
+/// How to read a document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// The format, or [`Format::Auto`] to detect it.
+    pub format: Format,
+    /// Limits on size, depth and YAML alias expansion.
+    pub limits: Limits,
+    /// Where and when the document was captured; stored in the snapshot's `source`,
+    /// outside the digest.
+    pub source: Option<Value>,
+}
+
+/// Parses JSON or YAML bytes and normalizes them into a snapshot.
+///
+/// With [`Format::Samples`] the text is one JSON payload, or several as JSON Lines.
+pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> {
+    if options.format == Format::Samples {
+        return samples::from_bytes(bytes, options);
+    }
+    let value = parse_text(bytes, Syntax::Auto, &options.limits)?;
+    snapshot_from_value(&value, options)
+}
+
+/// Normalizes an already-parsed document into a snapshot.
+///
+/// A value produced by something other than [`parse_text`] (a binding converting a
+/// Python dict, say) is checked against the depth limit first.
+pub fn snapshot_from_value(value: &Value, options: &Options) -> Result<Snapshot> {
+    check_depth(value, options.limits.max_depth)?;
+    let format = match options.format {
+        Format::Auto => detect(value)?,
+        f => f,
+    };
+    let snapshot = match format {
+        Format::Auto => unreachable_auto()?,
+        Format::Snapshot => Snapshot::from_value(value)?,
+        Format::Openapi => openapi::normalize(value, &options.limits)?,
+        Format::Swagger => swagger::normalize(value, &options.limits)?,
+        Format::JsonSchema => json_schema::normalize(value, &options.limits)?,
+        Format::Mcp => mcp::normalize(value, &options.limits)?,
+        Format::Samples => samples::from_values(std::slice::from_ref(value), &options.limits)?,
+    };
+    Ok(match &options.source {
+        Some(source) => snapshot.with_source(Some(source.clone())),
+        None => snapshot,
+    })
+}
+
+/// Infers a `samples` snapshot from several parsed payloads.
+pub fn snapshot_from_samples(payloads: &[Value], options: &Options) -> Result<Snapshot> {
+    for p in payloads {
+        check_depth(p, options.limits.max_depth)?;
+    }
+    let snapshot = samples::from_values(payloads, &options.limits)?;
+    Ok(snapshot.with_source(options.source.clone()))
+}
+
+/// A JSON value in canonical form: integral floats become integers (as the parsers
+/// already do), so values handed over by a binding compare equal to parsed ones.
+/// Object keys are already sorted by `serde_json::Map`.
+pub fn canonical_value(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => {
+                crate::parse::normalize_float(f).map_or_else(|| value.clone(), Value::Number)
+            }
+            _ => value.clone(),
+        },
+        Value::Array(a) => Value::Array(a.iter().map(canonical_value).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), canonical_value(v))).collect())
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => value.clone(),
+    }
+}
+
+fn unreachable_auto() -> Result<Snapshot> {
+    Err(Error::unsupported("format detection did not decide", ""))
+}
+
+/// Iterative depth check (no recursion, so no stack overflow on hostile values).
+pub(crate) fn check_depth(value: &Value, max_depth: usize) -> Result<()> {
+    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((v, d)) = stack.pop() {
+        if d > max_depth {
+            return Err(Error::TooDeep { limit: max_depth, location: Default::default() });
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(m) => stack.extend(m.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
+}

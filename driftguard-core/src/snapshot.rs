@@ -1,0 +1,299 @@
+//! Snapshots: the canonical, versioned, digested form of a captured contract.
+//!
+//! A snapshot serializes as one JSON object whose keys are, in order:
+//! `digest`, `format`, `kind`, `meta`, `schemas`, `source` (optional), `surface`.
+//! The **canonical bytes** are the compact serialization of that object *without*
+//! `digest` and `source`; the digest is `sha256:` + hex SHA-256 of those bytes. Equal
+//! digests mean no change. The format is documented in `conformance/SNAPSHOT.md`.
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use crate::surface::{ApiSurface, McpSurface, SchemaSurface, Surface};
+
+/// The snapshot format this build reads and writes.
+pub const SNAPSHOT_FORMAT: &str = "driftguard.snapshot/1";
+
+/// The kind of contract a snapshot describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// OpenAPI 3.0/3.1 or Swagger 2.0.
+    Openapi,
+    /// A JSON Schema.
+    JsonSchema,
+    /// An MCP server's catalog.
+    Mcp,
+    /// A schema inferred from sampled JSON payloads.
+    Samples,
+}
+
+impl Kind {
+    /// The kind's name as it appears in snapshots (`openapi`, `json-schema`, `mcp`,
+    /// `samples`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Openapi => "openapi",
+            Kind::JsonSchema => "json-schema",
+            Kind::Mcp => "mcp",
+            Kind::Samples => "samples",
+        }
+    }
+}
+
+/// A canonical snapshot of a contract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Descriptive facts about the contract (title, version, spec version, dialect…),
+    /// part of the digest.
+    pub meta: BTreeMap<String, Value>,
+    /// Shared schema table: id (a JSON Pointer fragment into the source document,
+    /// e.g. `#/components/schemas/Pet`) → schema. Only schemas reachable from the
+    /// surface are kept.
+    pub schemas: BTreeMap<String, Shape>,
+    /// Where and when it was captured; not part of the digest.
+    pub source: Option<Value>,
+    /// The normalized surface.
+    pub surface: Surface,
+    digest: String,
+}
+
+impl Snapshot {
+    /// Assembles a snapshot and computes its digest.
+    pub fn new(
+        surface: Surface,
+        meta: BTreeMap<String, Value>,
+        schemas: BTreeMap<String, Shape>,
+        source: Option<Value>,
+    ) -> Result<Snapshot> {
+        let mut s = Snapshot { meta, schemas, source, surface, digest: String::new() };
+        s.digest = s.compute_digest()?;
+        Ok(s)
+    }
+
+    /// The kind of contract.
+    pub fn kind(&self) -> Kind {
+        match self.surface {
+            Surface::Api(_) => Kind::Openapi,
+            Surface::JsonSchema(_) => Kind::JsonSchema,
+            Surface::Mcp(_) => Kind::Mcp,
+            Surface::Samples(_) => Kind::Samples,
+        }
+    }
+
+    /// `sha256:<hex>` over the canonical bytes.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The canonical bytes: compact JSON without `digest` and `source`.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(&View { snapshot: self, full: false }).map_err(internal)
+    }
+
+    /// The whole snapshot (with `digest` and `source`) as compact JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(&View { snapshot: self, full: true }).map_err(internal)
+    }
+
+    /// The whole snapshot as indented JSON (two spaces), with a final newline.
+    pub fn to_json_pretty(&self) -> Result<String> {
+        let mut s =
+            serde_json::to_string_pretty(&View { snapshot: self, full: true }).map_err(internal)?;
+        s.push('\n');
+        Ok(s)
+    }
+
+    /// The whole snapshot as a JSON value.
+    pub fn to_value(&self) -> Result<Value> {
+        serde_json::to_value(View { snapshot: self, full: true }).map_err(internal)
+    }
+
+    /// Replaces the `source` (does not change the digest).
+    pub fn with_source(mut self, source: Option<Value>) -> Snapshot {
+        self.source = source;
+        self
+    }
+
+    fn compute_digest(&self) -> Result<String> {
+        let bytes = self.canonical_bytes()?;
+        let hash = Sha256::digest(&bytes);
+        let mut out = String::with_capacity(7 + 64);
+        out.push_str("sha256:");
+        for b in hash {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        Ok(out)
+    }
+
+    /// Reads a snapshot document back (as written by [`Snapshot::to_json`]).
+    ///
+    /// The digest is recomputed; a document whose stated `digest` differs from its
+    /// content is rejected with `E_INVALID` (hand-edited or tampered lock files must
+    /// not pass as approved).
+    pub fn from_value(value: &Value) -> Result<Snapshot> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| Error::unsupported("a snapshot must be a JSON object", ""))?;
+        let format = obj.get("format").and_then(Value::as_str).unwrap_or_default();
+        if format != SNAPSHOT_FORMAT {
+            return Err(Error::SnapshotVersion {
+                found: format.to_owned(),
+                supported: SNAPSHOT_FORMAT.to_owned(),
+            });
+        }
+        for key in obj.keys() {
+            if !matches!(
+                key.as_str(),
+                "digest" | "format" | "kind" | "meta" | "schemas" | "source" | "surface"
+            ) {
+                return Err(Error::invalid(format!("unknown snapshot member {key:?}"), ""));
+            }
+        }
+        let kind: Kind = field(obj, "kind")?;
+        let surface_value = obj.get("surface").cloned().unwrap_or(Value::Null);
+        let surface = match kind {
+            Kind::Openapi => Surface::Api(typed::<ApiSurface>(surface_value)?),
+            Kind::JsonSchema => Surface::JsonSchema(typed::<SchemaSurface>(surface_value)?),
+            Kind::Mcp => Surface::Mcp(typed::<McpSurface>(surface_value)?),
+            Kind::Samples => Surface::Samples(typed::<SchemaSurface>(surface_value)?),
+        };
+        let meta = match obj.get("meta") {
+            None => BTreeMap::new(),
+            Some(m) => typed(m.clone()).map_err(|e| at("/meta", e))?,
+        };
+        let schemas = match obj.get("schemas") {
+            None => BTreeMap::new(),
+            Some(m) => typed(m.clone()).map_err(|e| at("/schemas", e))?,
+        };
+        let source = obj.get("source").cloned();
+        let snapshot = Snapshot::new(surface, meta, schemas, source)?;
+        if let Some(stated) = obj.get("digest") {
+            if stated.as_str() != Some(snapshot.digest()) {
+                return Err(Error::invalid(
+                    format!(
+                        "stated digest {stated} does not match the content ({}); the snapshot \
+                         was edited by hand or tampered with",
+                        snapshot.digest()
+                    ),
+                    "/digest",
+                ));
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// True when a JSON value looks like a snapshot document.
+    pub fn is_snapshot_document(value: &Value) -> bool {
+        value.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("driftguard.snapshot/"))
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn internal(e: serde_json::Error) -> Error {
+    Error::invalid(format!("snapshot could not be serialized: {e}"), "")
+}
+
+fn field<T: serde::de::DeserializeOwned>(obj: &serde_json::Map<String, Value>, key: &str) -> Result<T> {
+    let v = obj.get(key).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(v)
+        .map_err(|e| Error::invalid(format!("snapshot member `{key}`: {e}"), &format!("/{key}")))
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| Error::invalid(format!("snapshot surface: {e}"), "/surface"))
+}
+
+fn at(pointer: &str, e: Error) -> Error {
+    match e {
+        Error::Invalid { message, .. } => Error::invalid(message, pointer),
+        other => other,
+    }
+}
+
+/// Serializes a snapshot with its keys in canonical order.
+struct View<'a> {
+    snapshot: &'a Snapshot,
+    full: bool,
+}
+
+impl Serialize for View<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let s = self.snapshot;
+        let mut map = serializer.serialize_map(None)?;
+        if self.full {
+            map.serialize_entry("digest", &s.digest)?;
+        }
+        map.serialize_entry("format", SNAPSHOT_FORMAT)?;
+        map.serialize_entry("kind", &s.kind())?;
+        map.serialize_entry("meta", &s.meta)?;
+        map.serialize_entry("schemas", &s.schemas)?;
+        if self.full {
+            if let Some(source) = &s.source {
+                map.serialize_entry("source", source)?;
+            }
+        }
+        match &s.surface {
+            Surface::Api(x) => map.serialize_entry("surface", x)?,
+            Surface::JsonSchema(x) | Surface::Samples(x) => map.serialize_entry("surface", x)?,
+            Surface::Mcp(x) => map.serialize_entry("surface", x)?,
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Snapshot {
+        Snapshot::new(
+            Surface::JsonSchema(SchemaSurface { root: Shape::reference("#/$defs/a") }),
+            [("title".to_owned(), json!("T"))].into(),
+            [("#/$defs/a".to_owned(), Shape::Bool(false))].into(),
+            Some(json!({"path": "x.json"})),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn source_is_not_part_of_the_digest() {
+        let a = sample();
+        let b = sample().with_source(Some(json!({"path": "elsewhere.yaml"})));
+        assert_eq!(a.digest(), b.digest());
+        assert!(a.digest().starts_with("sha256:") && a.digest().len() == 71);
+    }
+
+    #[test]
+    fn keys_are_canonical_and_round_trip() {
+        let s = sample();
+        let text = s.to_json().unwrap();
+        let reordered = serde_json::to_string(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
+        assert_eq!(text, reordered);
+        let back = Snapshot::from_value(&serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn tampered_digest_is_rejected() {
+        let mut v = sample().to_value().unwrap();
+        v["meta"]["title"] = json!("changed");
+        let e = Snapshot::from_value(&v).unwrap_err();
+        assert_eq!(e.code(), "E_INVALID");
+    }
+
+    #[test]
+    fn unknown_format_version() {
+        let e = Snapshot::from_value(&json!({"format": "driftguard.snapshot/99"})).unwrap_err();
+        assert_eq!(e.code(), "E_SNAPSHOT_VERSION");
+    }
+}

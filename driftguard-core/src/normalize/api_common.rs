@@ -47,22 +47,6 @@ pub(crate) fn opt_object<'a>(
         .transpose()
 }
 
-/// The member `key` of `map` as an array, if present.
-pub(crate) fn opt_array<'a>(
-    map: &'a Map,
-    key: &str,
-    pointer: &str,
-) -> Result<Option<&'a Vec<Value>>> {
-    match map.get(key) {
-        None => Ok(None),
-        Some(Value::Array(a)) => Ok(Some(a)),
-        Some(other) => Err(Error::invalid(
-            format!("`{key}` must be an array, found {}", kind(other)),
-            &push(pointer, key),
-        )),
-    }
-}
-
 /// The member `key` of `map` as a string, if present.
 pub(crate) fn opt_string(map: &Map, key: &str, pointer: &str) -> Result<Option<String>> {
     match map.get(key) {
@@ -448,6 +432,7 @@ pub(crate) fn meta(root: &Map, spec_version: &str) -> Result<BTreeMap<String, Va
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use serde_json::json;

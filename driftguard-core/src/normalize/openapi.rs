@@ -97,30 +97,27 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
             walker.path_item(item, &at, path, 0, true, &mut surface.operations)?;
         }
     }
-    if is_31 {
-        if let Some(hooks) = opt_object(root, "webhooks", "", "`webhooks`")? {
-            for (name, item) in hooks {
-                let at = push("/webhooks", name);
-                walker.path_item(item, &at, name, 0, false, &mut surface.webhooks)?;
-            }
-        }
+    let hooks = if is_31 {
+        opt_object(root, "webhooks", "", "`webhooks`")?
+    } else {
+        None
+    };
+    for (name, item) in hooks.into_iter().flatten() {
+        let at = push("/webhooks", name);
+        walker.path_item(item, &at, name, 0, false, &mut surface.webhooks)?;
     }
-    if let Some(components) = opt_object(root, "components", "", "`components`")? {
-        if let Some(schemes) = opt_object(
-            components,
-            "securitySchemes",
-            "/components",
-            "`securitySchemes`",
-        )? {
-            for (name, scheme) in schemes {
-                let at = push("/components/securitySchemes", name);
-                let (scheme, _) = deref(value, scheme, &at, "a security scheme")?;
-                surface.security_schemes.insert(
-                    name.clone(),
-                    canonical_value(&Value::Object(scheme.clone())),
-                );
-            }
-        }
+    let components = opt_object(root, "components", "", "`components`")?;
+    let schemes = match components {
+        Some(c) => opt_object(c, "securitySchemes", "/components", "`securitySchemes`")?,
+        None => None,
+    };
+    for (name, scheme) in schemes.into_iter().flatten() {
+        let at = push("/components/securitySchemes", name);
+        let (scheme, _) = deref(value, scheme, &at, "a security scheme")?;
+        surface.security_schemes.insert(
+            name.clone(),
+            canonical_value(&Value::Object(scheme.clone())),
+        );
     }
 
     let meta = meta(root, version)?;
@@ -362,6 +359,7 @@ impl<'doc> Walker<'doc> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use serde_json::json;

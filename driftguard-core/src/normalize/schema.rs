@@ -42,12 +42,7 @@ pub struct SchemaLowerer<'doc> {
 impl<'doc> SchemaLowerer<'doc> {
     /// A lowerer for schemas inside `root`, read in `dialect`.
     pub fn new(root: &'doc Value, dialect: Dialect, limits: &Limits) -> Self {
-        SchemaLowerer {
-            root,
-            dialect,
-            limits: *limits,
-            table: BTreeMap::new(),
-        }
+        SchemaLowerer { root, dialect, limits: *limits, table: BTreeMap::new() }
     }
 
     /// Lowers `schema`, found at JSON Pointer `pointer` in the document.

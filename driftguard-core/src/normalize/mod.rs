@@ -90,9 +90,11 @@ pub fn canonical_value(value: &Value) -> Value {
             _ => value.clone(),
         },
         Value::Array(a) => Value::Array(a.iter().map(canonical_value).collect()),
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), canonical_value(v))).collect())
-        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), canonical_value(v)))
+                .collect(),
+        ),
         Value::Null | Value::Bool(_) | Value::String(_) => value.clone(),
     }
 }
@@ -106,7 +108,10 @@ pub(crate) fn check_depth(value: &Value, max_depth: usize) -> Result<()> {
     let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
     while let Some((v, d)) = stack.pop() {
         if d > max_depth {
-            return Err(Error::TooDeep { limit: max_depth, location: Default::default() });
+            return Err(Error::TooDeep {
+                limit: max_depth,
+                location: Default::default(),
+            });
         }
         match v {
             Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),

@@ -41,7 +41,8 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
         return samples::from_bytes(bytes, options);
     }
     let value = parse_text(bytes, Syntax::Auto, &options.limits)?;
-    snapshot_from_value(&value, options)
+    // The parser already enforced the depth limit.
+    normalize_checked(&value, options)
 }
 
 /// Normalizes an already-parsed document into a snapshot.
@@ -50,6 +51,11 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
 /// Python dict, say) is checked against the depth limit first.
 pub fn snapshot_from_value(value: &Value, options: &Options) -> Result<Snapshot> {
     check_depth(value, options.limits.max_depth)?;
+    normalize_checked(value, options)
+}
+
+/// Normalizes a value already known to be within the depth limit.
+fn normalize_checked(value: &Value, options: &Options) -> Result<Snapshot> {
     let format = match options.format {
         Format::Auto => detect(value)?,
         f => f,

@@ -252,6 +252,8 @@ pub(crate) fn parameters_at<'a>(
 
 /// A parameter found on a path item or an operation, `$ref`s followed.
 pub(crate) struct ParamRef<'a> {
+    /// The parameter as written (possibly a `$ref`).
+    pub original: &'a Value,
     /// The parameter object.
     pub obj: &'a Map,
     /// Where it lives.
@@ -312,6 +314,7 @@ pub(crate) fn merged_parameters<'a>(
             merged.insert(
                 key,
                 ParamRef {
+                    original: item,
                     obj,
                     at,
                     location,
@@ -432,7 +435,6 @@ pub(crate) fn meta(root: &Map, spec_version: &str) -> Result<BTreeMap<String, Va
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use serde_json::json;

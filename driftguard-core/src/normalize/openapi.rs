@@ -72,6 +72,7 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
         root: value,
         lowerer: SchemaLowerer::new(value, dialect, limits),
         doc_security,
+        is_31,
     };
     let mut surface = ApiSurface {
         servers: match root.get("servers") {
@@ -136,6 +137,7 @@ struct Walker<'doc> {
     root: &'doc Value,
     lowerer: SchemaLowerer<'doc>,
     doc_security: Option<Vec<Requirement>>,
+    is_31: bool,
 }
 
 impl<'doc> Walker<'doc> {
@@ -220,6 +222,17 @@ impl<'doc> Walker<'doc> {
         Ok(())
     }
 
+    /// In OpenAPI 3.1 a Reference Object's own `description` overrides the one of
+    /// the component it points at.
+    fn description_override(&self, original: &Value, pointer: &str) -> Result<Option<String>> {
+        match original.as_object() {
+            Some(m) if self.is_31 && m.contains_key("$ref") => {
+                opt_string(m, "description", pointer)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Builds the parameters of an operation from the merged list.
     fn parameters(
         &mut self,
@@ -235,7 +248,10 @@ impl<'doc> Walker<'doc> {
                 // media types and security schemes describe them.
                 continue;
             }
-            let parameter = self.parameter(p.obj, &p.at, p.location)?;
+            let mut parameter = self.parameter(p.obj, &p.at, p.location)?;
+            if let Some(d) = self.description_override(p.original, &p.at)? {
+                parameter.description = Some(d);
+            }
             let key = if p.location == "header" {
                 p.name.to_ascii_lowercase()
             } else {
@@ -282,6 +298,7 @@ impl<'doc> Walker<'doc> {
     }
 
     fn request_body(&mut self, body: &'doc Value, pointer: &str) -> Result<RequestBody> {
+        let original = body;
         let (body, at) = deref(self.root, body, pointer, "a request body")?;
         let content = match body.get("content") {
             Some(c) => self.content(c, &push(&at, "content"))?,
@@ -289,25 +306,38 @@ impl<'doc> Walker<'doc> {
         };
         Ok(RequestBody {
             content,
-            description: opt_string(body, "description", &at)?,
+            description: match self.description_override(original, pointer)? {
+                Some(d) => Some(d),
+                None => opt_string(body, "description", &at)?,
+            },
             required: opt_bool(body, "required", &at)?.unwrap_or(false),
         })
     }
 
     fn response(&mut self, response: &'doc Value, pointer: &str) -> Result<Response> {
+        let original = response;
         let (response, at) = deref(self.root, response, pointer, "a response")?;
         let mut headers = BTreeMap::new();
         if let Some(hs) = opt_object(response, "headers", &at, "`headers`")? {
             let headers_at = push(&at, "headers");
-            for (name, header) in hs {
+            for (name, original_header) in hs {
                 let key = name.to_ascii_lowercase();
                 if key == "content-type" {
                     // Ignored by the specification: the media types say it.
                     continue;
                 }
-                let (header, h_at) =
-                    deref(self.root, header, &push(&headers_at, name), "a header")?;
-                let h = self.header_like(header, &h_at, "header")?;
+                let (header, h_at) = deref(
+                    self.root,
+                    original_header,
+                    &push(&headers_at, name),
+                    "a header",
+                )?;
+                let mut h = self.header_like(header, &h_at, "header")?;
+                if let Some(d) =
+                    self.description_override(original_header, &push(&headers_at, name))?
+                {
+                    h.description = Some(d);
+                }
                 insert_unique(
                     &mut headers,
                     key,
@@ -323,7 +353,10 @@ impl<'doc> Walker<'doc> {
         };
         Ok(Response {
             content,
-            description: opt_string(response, "description", &at)?,
+            description: match self.description_override(original, pointer)? {
+                Some(d) => Some(d),
+                None => opt_string(response, "description", &at)?,
+            },
             headers,
         })
     }
@@ -359,7 +392,6 @@ impl<'doc> Walker<'doc> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -891,5 +923,269 @@ mod tests {
         let sa = normalize(&a, &Limits::default()).unwrap();
         let sb = normalize(&b, &Limits::default()).unwrap();
         assert_eq!(sa.digest(), sb.digest());
+    }
+
+    fn shape(s: &Shape) -> Value {
+        serde_json::to_value(s).unwrap()
+    }
+
+    #[test]
+    fn schemas_are_lowered_in_the_document_dialect() {
+        let d = |version: &str, id_schema: Value| {
+            json!({"openapi": version, "paths": {"/a/{id}": {"post": {
+                "parameters": [{"name": "id", "in": "path", "schema": id_schema},
+                               {"$ref": "#/components/parameters/Q"}],
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+                "responses": {"200": {"description": "ok",
+                    "headers": {"X-N": {"schema": {"type": "integer", "maximum": 5}}},
+                    "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}
+            }}},
+            "components": {
+                "parameters": {"Q": {"name": "q", "in": "query", "schema": {"type": "string", "enum": ["b", "a"]}}},
+                "schemas": {"Pet": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                            "Unused": {"type": "string"}}}})
+        };
+        let s30 = normalize(
+            &d("3.0.3", json!({"type": "integer", "nullable": true})),
+            &Limits::default(),
+        )
+        .unwrap();
+        let s31 = normalize(
+            &d("3.1.0", json!({"type": ["integer", "null"]})),
+            &Limits::default(),
+        )
+        .unwrap();
+        for s in [&s30, &s31] {
+            let Surface::Api(a) = &s.surface else {
+                panic!()
+            };
+            let op = &a.operations["POST /a/{id}"];
+            assert_eq!(
+                shape(&op.parameters.path["id"].schema),
+                json!({"type": ["integer"], "nullable": true})
+            );
+            assert_eq!(
+                shape(&op.parameters.query["q"].schema),
+                json!({"type": ["string"], "enum": ["a", "b"]})
+            );
+            let body = &op.request_body.as_ref().unwrap().content["application/json"];
+            assert_eq!(
+                shape(&body.schema),
+                json!({"$ref": "#/components/schemas/Pet"})
+            );
+            let r = &op.responses["200"];
+            assert_eq!(
+                shape(&r.headers["x-n"].schema),
+                json!({"type": ["integer"], "maximum": 5})
+            );
+            assert_eq!(
+                shape(&r.content["application/json"].schema),
+                json!({"type": ["array"], "items": {"$ref": "#/components/schemas/Pet"}})
+            );
+            assert_eq!(
+                s.schemas.keys().collect::<Vec<_>>(),
+                ["#/components/schemas/Pet"],
+                "only reachable schemas"
+            );
+            assert_eq!(
+                shape(&s.schemas["#/components/schemas/Pet"]),
+                json!({"type": ["object"], "required": ["name"], "properties": {"name": {"type": ["string"]}}})
+            );
+        }
+        assert_eq!(
+            s30.surface, s31.surface,
+            "3.0 nullable and 3.1 type-null are one shape"
+        );
+    }
+
+    #[test]
+    fn reference_description_overrides_in_31_only() {
+        let d = |version: &str| {
+            json!({"openapi": version, "paths": {"/a": {"post": {
+                "parameters": [{"$ref": "#/components/parameters/P", "description": "local"}],
+                "requestBody": {"$ref": "#/components/requestBodies/B", "description": "local"},
+                "responses": {"200": {"$ref": "#/components/responses/R", "description": "local"}}}}},
+                "components": {
+                    "parameters": {"P": {"name": "p", "in": "query", "description": "shared"}},
+                    "requestBodies": {"B": {"description": "shared", "content": {}}},
+                    "responses": {"R": {"description": "shared", "headers": {
+                        "X-H": {"$ref": "#/components/headers/H", "description": "local"}}}},
+                    "headers": {"H": {"description": "shared"}}}})
+        };
+        for (version, expected) in [("3.1.0", "local"), ("3.0.3", "shared")] {
+            let a = api(&d(version));
+            let op = &a.operations["POST /a"];
+            assert_eq!(
+                op.parameters.query["p"].description.as_deref(),
+                Some(expected),
+                "{version}"
+            );
+            assert_eq!(
+                op.request_body.as_ref().unwrap().description.as_deref(),
+                Some(expected)
+            );
+            assert_eq!(op.responses["200"].description.as_deref(), Some(expected));
+            assert_eq!(
+                op.responses["200"].headers["x-h"].description.as_deref(),
+                Some(expected)
+            );
+        }
+    }
+
+    #[test]
+    fn schema_errors_point_into_the_document() {
+        let d = doc(json!({"/a": {"get": {"parameters": [
+            {"name": "q", "in": "query", "schema": {"$ref": "http://169.254.169.254/latest/meta-data"}}]}}}));
+        assert_eq!(
+            err(&d),
+            (
+                "E_REF_EXTERNAL".to_owned(),
+                "/paths/~1a/get/parameters/0/schema/$ref".to_owned()
+            )
+        );
+    }
+
+    /// Every vector under `conformance/vectors/normalize/{openapi,swagger}`: each input
+    /// gives the expected error, or all inputs give one digest (and the blessed
+    /// snapshot, once there is one).
+    #[test]
+    fn conformance_vectors_hold() {
+        use crate::normalize::{Format, Options, snapshot_from_bytes};
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../conformance/vectors/normalize");
+        let mut counts = BTreeMap::new();
+        for area in ["openapi", "swagger"] {
+            let mut paths: Vec<_> = std::fs::read_dir(base.join(area))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for path in paths {
+                let name = path.display().to_string();
+                let vector: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                assert!(vector["description"].is_string(), "{name}");
+                let format = Format::from_name(
+                    vector
+                        .get("format")
+                        .and_then(Value::as_str)
+                        .unwrap_or("auto"),
+                )
+                .unwrap();
+                let options = Options {
+                    format,
+                    ..Options::default()
+                };
+                let inputs = vector["inputs"].as_array().unwrap();
+                assert!(!inputs.is_empty(), "{name}");
+                let results: Vec<std::result::Result<Snapshot, Error>> = inputs
+                    .iter()
+                    .map(|input| {
+                        let bytes = match (input.get("json"), input.get("text")) {
+                            (Some(j), None) => serde_json::to_vec(j).unwrap(),
+                            (None, Some(Value::String(t))) => t.clone().into_bytes(),
+                            _ => panic!("{name}: unknown input form {input}"),
+                        };
+                        snapshot_from_bytes(&bytes, &options)
+                    })
+                    .collect();
+                let expect = &vector["expect"];
+                if let Some(code) = expect.get("error") {
+                    for (i, r) in results.iter().enumerate() {
+                        let e = r
+                            .as_ref()
+                            .err()
+                            .unwrap_or_else(|| panic!("{name}: input {i} did not fail"));
+                        assert_eq!(Some(e.code()), code.as_str(), "{name}: input {i}: {e}");
+                    }
+                } else {
+                    let snapshots: Vec<&Snapshot> = results
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            r.as_ref()
+                                .unwrap_or_else(|e| panic!("{name}: input {i}: {e}"))
+                        })
+                        .collect();
+                    for (i, s) in snapshots.iter().enumerate() {
+                        assert_eq!(
+                            s.digest(),
+                            snapshots[0].digest(),
+                            "{name}: input {i} differs from input 0"
+                        );
+                    }
+                    let blessed = &expect["snapshot"];
+                    if !blessed.is_null() {
+                        assert_eq!(&snapshots[0].to_value().unwrap(), blessed, "{name}");
+                    }
+                }
+                *counts.entry(area).or_insert(0) += 1;
+            }
+        }
+        assert!(
+            counts["openapi"] >= 18 && counts["swagger"] >= 8,
+            "{counts:?}"
+        );
+    }
+
+    /// GitHub's REST descriptions from the benchmark cache (`DRIFTGUARD_BENCH_CACHE`, by
+    /// default `.bench-cache/23.0.2/package/generated` at the workspace root). Run with
+    /// `cargo test --release -p driftguard-core -- --ignored`.
+    #[test]
+    #[ignore = "needs the benchmark cache with GitHub's REST descriptions"]
+    fn github_rest_descriptions() {
+        use crate::parse::{Syntax, parse_text};
+        let dir = std::env::var_os("DRIFTGUARD_BENCH_CACHE").map_or_else(
+            || {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../.bench-cache/23.0.2/package/generated")
+            },
+            std::path::PathBuf::from,
+        );
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        assert!(
+            names.iter().any(|n| n == "api.github.com.json")
+                && names.iter().any(|n| n == "ghes-3.19.json")
+        );
+        for name in names {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            let started = std::time::Instant::now();
+            let value = parse_text(&bytes, Syntax::Auto, &Limits::default()).unwrap();
+            let parsed = started.elapsed();
+            let snapshot = normalize(&value, &Limits::default()).unwrap();
+            let normalized = started.elapsed() - parsed;
+            let Surface::Api(a) = &snapshot.surface else {
+                panic!()
+            };
+            // An independent count: methods under `paths`.
+            let independent: usize = value["paths"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|item| {
+                    item.as_object()
+                        .unwrap()
+                        .keys()
+                        .filter(|k| METHODS.contains(&k.as_str()))
+                        .count()
+                })
+                .sum();
+            let json_len = snapshot.to_json().unwrap().len();
+            eprintln!(
+                "{name}: {} MB, {} operations ({independent} by count), {} webhooks, {} shared schemas, \
+                 snapshot {} MB, parse {parsed:?}, normalize {normalized:?}",
+                bytes.len() / 1_000_000,
+                a.operations.len(),
+                a.webhooks.len(),
+                snapshot.schemas.len(),
+                json_len / 1_000_000,
+            );
+            assert_eq!(a.operations.len(), independent, "{name}");
+            assert!(a.operations.len() > 900, "{name}: {}", a.operations.len());
+        }
     }
 }

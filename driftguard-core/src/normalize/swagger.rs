@@ -401,7 +401,18 @@ impl<'doc> Walker<'doc> {
         let (response, at) = deref(self.root, response, pointer, "a response")?;
         let mut content = BTreeMap::new();
         if let Some(schema) = response.get("schema") {
-            let shape = self.schema(Source::Document(schema), push(&at, "schema"));
+            let source = match schema {
+                // Swagger's one extension of the Schema Object: a root `type: file`
+                // (a download), the binary string of OpenAPI 3.
+                Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("file") => {
+                    let mut m = m.clone();
+                    m.insert("type".to_owned(), Value::String("string".to_owned()));
+                    m.insert("format".to_owned(), Value::String("binary".to_owned()));
+                    Source::Built(Value::Object(m))
+                }
+                _ => Source::Document(schema),
+            };
+            let shape = self.schema(source, push(&at, "schema"));
             if produces.is_empty() {
                 content.insert(
                     DEFAULT_MEDIA_TYPE.to_owned(),
@@ -578,7 +589,6 @@ fn fill_shape(shape: &mut Shape, shapes: &[Shape]) -> Result<()> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -966,6 +976,68 @@ mod tests {
         assert_eq!(
             put.request_body.as_ref().unwrap().description.as_deref(),
             Some("op body")
+        );
+    }
+
+    fn shape(s: &Shape) -> Value {
+        serde_json::to_value(s).unwrap()
+    }
+
+    #[test]
+    fn schemas_are_lowered_in_the_swagger_dialect() {
+        let s = normalize(
+            &json!({"swagger": "2.0", "paths": {"/a/{id}": {"post": {
+                "parameters": [
+                    {"name": "id", "in": "path", "type": "integer", "maximum": 10, "exclusiveMaximum": true},
+                    {"name": "tags", "in": "query", "type": "array", "items": {"type": "string", "enum": ["b", "a"]}},
+                    {"name": "f", "in": "formData", "type": "file", "required": true},
+                    {"name": "n", "in": "formData", "type": "number", "description": "a number"}],
+                "responses": {
+                    "200": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"},
+                            "headers": {"X-N": {"type": "integer", "minimum": 0}}},
+                    "201": {"description": "download", "schema": {"type": "file"}}}}}},
+                "definitions": {"Pet": {"type": "object", "x-nullable": true},
+                                "Unused": {"type": "string"}}}),
+            &Limits::default(),
+        )
+        .unwrap();
+        no_placeholder_left(&s);
+        let Surface::Api(a) = &s.surface else {
+            panic!()
+        };
+        let op = &a.operations["POST /a/{id}"];
+        assert_eq!(
+            shape(&op.parameters.path["id"].schema),
+            json!({"type": ["integer"], "maximum": 9})
+        );
+        assert_eq!(
+            shape(&op.parameters.query["tags"].schema),
+            json!({"type": ["array"], "items": {"type": ["string"], "enum": ["a", "b"]}})
+        );
+        let body = op.request_body.as_ref().unwrap();
+        assert_eq!(
+            shape(&body.content["multipart/form-data"].schema),
+            json!({"type": ["object"], "required": ["f"], "properties": {
+                "f": {"type": ["string"], "format": "binary"},
+                "n": {"type": ["number"], "description": "a number"}}})
+        );
+        let ok = &op.responses["200"];
+        assert_eq!(
+            shape(&ok.content["application/json"].schema),
+            json!({"$ref": "#/definitions/Pet"})
+        );
+        assert_eq!(
+            shape(&ok.headers["x-n"].schema),
+            json!({"type": ["integer"], "minimum": 0})
+        );
+        assert_eq!(
+            shape(&op.responses["201"].content["application/json"].schema),
+            json!({"type": ["string"], "format": "binary"})
+        );
+        assert_eq!(s.schemas.keys().collect::<Vec<_>>(), ["#/definitions/Pet"]);
+        assert_eq!(
+            shape(&s.schemas["#/definitions/Pet"]),
+            json!({"type": ["object"], "nullable": true})
         );
     }
 

@@ -11,7 +11,7 @@
 //! values that end up in the surface, and callbacks nest at most
 //! [`MAX_CALLBACK_DEPTH`](super::api_common::MAX_CALLBACK_DEPTH) deep.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ use super::api_common::{
 use super::canonical_value;
 use super::refs::push;
 use super::schema::{Dialect, SchemaLowerer};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
 use crate::shape::Shape;
 use crate::snapshot::Snapshot;
@@ -31,6 +31,9 @@ use crate::surface::Surface;
 use crate::surface::api::{
     ApiSurface, MediaType, Operation, Parameter, Parameters, RequestBody, Response, Server,
 };
+
+/// The most operations all callbacks of a document may hold together.
+const MAX_CALLBACK_OPERATIONS: usize = 10_000;
 
 /// Parameter locations of OpenAPI 3.
 const LOCATIONS: [&str; 4] = ["query", "header", "path", "cookie"];
@@ -71,6 +74,8 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
     let mut walker = Walker {
         root: value,
         lowerer: SchemaLowerer::new(value, dialect, limits),
+        lowered: HashMap::new(),
+        callback_operations: 0,
         doc_security,
         is_31,
     };
@@ -138,6 +143,12 @@ struct Walker<'doc> {
     lowerer: SchemaLowerer<'doc>,
     doc_security: Option<Vec<Requirement>>,
     is_31: bool,
+    /// Shapes already lowered, by the pointer of their schema: a shared parameter,
+    /// response or header is lowered once however many operations use it.
+    lowered: HashMap<String, Shape>,
+    /// Operations produced inside callbacks so far (bounded: a few callbacks that
+    /// each refer to several others would otherwise multiply at every level).
+    callback_operations: usize,
 }
 
 impl<'doc> Walker<'doc> {
@@ -162,6 +173,9 @@ impl<'doc> Walker<'doc> {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let op_at = push(&at, method);
+            if depth > 0 {
+                self.count_callback_operation(&op_at)?;
+            }
             let op = object(op, &op_at, "an operation")?;
             let mut operation = operation_base(op, &op_at, item, &at)?;
             let op_params_at = push(&op_at, "parameters");
@@ -218,6 +232,30 @@ impl<'doc> Walker<'doc> {
                 operation.servers.clone_from(&item_servers);
             }
             out.insert(format!("{} {name}", method.to_ascii_uppercase()), operation);
+        }
+        Ok(())
+    }
+
+    /// Lowers the schema at `pointer`, once per pointer.
+    fn lower(&mut self, schema: &'doc Value, pointer: String) -> Result<Shape> {
+        if let Some(shape) = self.lowered.get(&pointer) {
+            return Ok(shape.clone());
+        }
+        let shape = self.lowerer.lower(schema, &pointer)?;
+        self.lowered.insert(pointer, shape.clone());
+        Ok(shape)
+    }
+
+    /// Counts one operation inside a callback: `E_TOO_LARGE` past
+    /// [`MAX_CALLBACK_OPERATIONS`] of them.
+    fn count_callback_operation(&mut self, pointer: &str) -> Result<()> {
+        self.callback_operations = self.callback_operations.saturating_add(1);
+        if self.callback_operations > MAX_CALLBACK_OPERATIONS {
+            return Err(Error::TooLarge {
+                what: "the operations of nested callbacks".to_owned(),
+                limit: MAX_CALLBACK_OPERATIONS as u64,
+                location: Location::at_pointer(pointer),
+            });
         }
         Ok(())
     }
@@ -291,7 +329,7 @@ impl<'doc> Walker<'doc> {
             p.explode = opt_bool(obj, "explode", at)?.unwrap_or(style == "form");
             p.style = Some(style);
             if let Some(schema) = obj.get("schema") {
-                p.schema = self.lowerer.lower(schema, &push(at, "schema"))?;
+                p.schema = self.lower(schema, push(at, "schema"))?;
             }
         }
         Ok(p)
@@ -369,7 +407,7 @@ impl<'doc> Walker<'doc> {
             let m_at = push(at, media);
             let m = object(m, &m_at, "a media type")?;
             let schema = match m.get("schema") {
-                Some(s) => self.lowerer.lower(s, &push(&m_at, "schema"))?,
+                Some(s) => self.lower(s, push(&m_at, "schema"))?,
                 None => Shape::ANY,
             };
             let encoding = match opt_object(m, "encoding", &m_at, "`encoding`")? {
@@ -791,6 +829,32 @@ mod tests {
             depth += 1;
         }
         assert_eq!(depth, 8);
+    }
+
+    #[test]
+    fn callback_fan_out_is_bounded() {
+        // Each level refers to the next one four times: 4^7 operations at the bottom.
+        let mut callbacks = serde_json::Map::new();
+        for level in 0..7 {
+            let next: serde_json::Map<String, Value> = (0..4)
+                .map(|i| {
+                    (
+                        format!("c{i}"),
+                        json!({"$ref": format!("#/components/callbacks/L{}", level + 1)}),
+                    )
+                })
+                .collect();
+            callbacks.insert(
+                format!("L{level}"),
+                json!({"{$u}": {"post": {"callbacks": next}}}),
+            );
+        }
+        callbacks.insert("L7".to_owned(), json!({"{$u}": {"get": {}}}));
+        let d = json!({"openapi": "3.0.3",
+                       "paths": {"/a": {"post": {"callbacks": {"c": {"$ref": "#/components/callbacks/L0"}}}}},
+                       "components": {"callbacks": callbacks}});
+        let e = normalize(&d, &Limits::default()).unwrap_err();
+        assert_eq!(e.code(), "E_TOO_LARGE", "{e}");
     }
 
     #[test]

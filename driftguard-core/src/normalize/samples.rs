@@ -455,7 +455,6 @@ fn is_http_uri(s: &str) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests fail loudly
 mod tests {
     use super::*;
     use serde_json::json;

@@ -1307,4 +1307,78 @@ mod tests {
         );
         assert_eq!(s.server.protocol_version.as_deref(), Some("2025-11-25"));
     }
+
+    fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            prop_oneof![
+                Just("name".to_owned()),
+                Just("#/$defs/a".to_owned()),
+                Just("object".to_owned()),
+                "[a-z]{0,3}",
+            ]
+            .prop_map(Value::String),
+        ];
+        let keys = prop_oneof![
+            Just("name".to_owned()),
+            Just("inputSchema".to_owned()),
+            Just("outputSchema".to_owned()),
+            Just("annotations".to_owned()),
+            Just("readOnlyHint".to_owned()),
+            Just("properties".to_owned()),
+            Just("$ref".to_owned()),
+            Just("$defs".to_owned()),
+            Just("type".to_owned()),
+            Just("arguments".to_owned()),
+            Just("uri".to_owned()),
+            Just("icons".to_owned()),
+        ];
+        leaf.prop_recursive(5, 48, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(keys.clone(), inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_captures_never_panic(
+            tools in arb_value(), prompts in arb_value(), resources in arb_value(), init in arb_value()
+        ) {
+            for doc in [
+                json!({"tools": tools.clone(), "prompts": prompts.clone(), "resources": resources.clone()}),
+                json!({"initialize": init.clone(), "tools": [tools.clone()]}),
+                json!({"discover": init, "prompts": [prompts], "resourceTemplates": [resources], "tools": tools}),
+            ] {
+                if let Ok(s) = normalize(&doc, &Limits::default()) {
+                    // Whatever is accepted serializes and reads back to the same digest.
+                    let back = Snapshot::from_value(&s.to_value().unwrap()).unwrap();
+                    proptest::prop_assert_eq!(back.digest(), s.digest());
+                }
+            }
+        }
+
+        #[test]
+        fn tool_order_never_matters(n in 1usize..6, seed in proptest::prelude::any::<u64>()) {
+            let tools: Vec<Value> = (0..n)
+                .map(|i| json!({"name": format!("t{i}"), "description": format!("d{i}"),
+                                "inputSchema": {"type": "object", "properties": {"x": {"$ref": "#/$defs/X"}},
+                                                "$defs": {"X": {"type": "integer", "maximum": i}}}}))
+                .collect();
+            let mut shuffled = tools.clone();
+            let len = shuffled.len();
+            shuffled.rotate_left((seed as usize) % len);
+            if seed % 2 == 0 {
+                shuffled.reverse();
+            }
+            let a = normalize(&json!({"tools": tools}), &Limits::default()).unwrap();
+            let b = normalize(&json!({"tools": shuffled}), &Limits::default()).unwrap();
+            proptest::prop_assert_eq!(a.digest(), b.digest());
+        }
+    }
 }

@@ -750,4 +750,51 @@ mod tests {
         let db = from_values(&b, &Limits::default()).unwrap();
         assert_eq!(da.digest(), db.digest());
     }
+
+    fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            prop_oneof![
+                Just("2026-01-02".to_owned()),
+                Just("2026-01-02T03:04:05Z".to_owned()),
+                Just("a@example.com".to_owned()),
+                Just("https://example.com".to_owned()),
+                "[a-z]{0,4}",
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-c]", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn inference_ignores_sample_order(values in proptest::collection::vec(arb_value(), 1..5)) {
+            let forward = from_values(&values, &Limits::default()).unwrap();
+            let mut reversed = values.clone();
+            reversed.reverse();
+            let backward = from_values(&reversed, &Limits::default()).unwrap();
+            proptest::prop_assert_eq!(forward.digest(), backward.digest());
+        }
+
+        #[test]
+        fn a_repeated_sample_changes_nothing(values in proptest::collection::vec(arb_value(), 1..4)) {
+            // Inferring from the samples plus a repeat of one of them changes nothing:
+            // a repeated observation adds no new kind, property or absence.
+            let once = from_values(&values, &Limits::default()).unwrap();
+            let mut twice = values.clone();
+            twice.extend(values.first().cloned());
+            let again = from_values(&twice, &Limits::default()).unwrap();
+            proptest::prop_assert_eq!(&once.surface, &again.surface);
+        }
+    }
 }

@@ -5,7 +5,10 @@
 pub(crate) fn decode(s: &str) -> Result<Vec<u8>, String> {
     let bytes = s.as_bytes();
     if bytes.len() % 4 != 0 {
-        return Err(format!("base64 input length {} is not a multiple of 4", bytes.len()));
+        return Err(format!(
+            "base64 input length {} is not a multiple of 4",
+            bytes.len()
+        ));
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
     let chunks = bytes.len() / 4;

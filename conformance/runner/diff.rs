@@ -12,7 +12,11 @@ pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
     let mut stack: Vec<(String, &Value, &Value)> = vec![(String::new(), expected, actual)];
     while let Some((pointer, e, a)) = stack.pop() {
         if is_missing(e) {
-            return Some(format!("at {}: unexpected member {}", show_pointer(&pointer), show(a)));
+            return Some(format!(
+                "at {}: unexpected member {}",
+                show_pointer(&pointer),
+                show(a)
+            ));
         }
         if is_missing(a) {
             return Some(format!(
@@ -60,7 +64,12 @@ pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
             }
             _ => {}
         }
-        return Some(format!("at {}: expected {}, got {}", show_pointer(&pointer), show(e), show(a)));
+        return Some(format!(
+            "at {}: expected {}, got {}",
+            show_pointer(&pointer),
+            show(e),
+            show(a)
+        ));
     }
     // Unreachable for unequal values, but never panic in a test helper either.
     (expected != actual).then(|| "values differ".to_owned())
@@ -79,7 +88,11 @@ fn escape(token: &str) -> String {
 }
 
 fn show_pointer(p: &str) -> String {
-    if p.is_empty() { "the root".into() } else { p.to_owned() }
+    if p.is_empty() {
+        "the root".into()
+    } else {
+        p.to_owned()
+    }
 }
 
 fn show(v: &Value) -> String {
@@ -98,14 +111,20 @@ mod tests {
 
     #[test]
     fn equal_values_have_no_difference() {
-        assert_eq!(first_difference(&json!({"a": [1, {"b": 2}]}), &json!({"a": [1, {"b": 2}]})), None);
+        assert_eq!(
+            first_difference(&json!({"a": [1, {"b": 2}]}), &json!({"a": [1, {"b": 2}]})),
+            None
+        );
     }
 
     #[test]
     fn reports_first_pointer_in_key_order() {
         let e = json!({"a": 1, "b": {"c/d": [1, 2, 3]}, "z": 1});
         let a = json!({"a": 1, "b": {"c/d": [1, 5, 3]}, "z": 2});
-        assert_eq!(first_difference(&e, &a).as_deref(), Some("at /b/c~1d/1: expected 2, got 5"));
+        assert_eq!(
+            first_difference(&e, &a).as_deref(),
+            Some("at /b/c~1d/1: expected 2, got 5")
+        );
     }
 
     #[test]
@@ -127,6 +146,9 @@ mod tests {
                 .unwrap_or_default()
                 .starts_with("at the root: expected an array of 1 items, got 2 items")
         );
-        assert_eq!(first_difference(&json!(1), &json!("1")).as_deref(), Some("at the root: expected 1, got \"1\""));
+        assert_eq!(
+            first_difference(&json!(1), &json!("1")).as_deref(),
+            Some("at the root: expected 1, got \"1\"")
+        );
     }
 }

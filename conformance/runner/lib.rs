@@ -54,7 +54,10 @@ pub enum VectorKind {
 impl VectorKind {
     /// The kind of the vector at `relative` (a path relative to `vectors/`).
     pub fn from_relative_path(relative: &Path) -> Result<VectorKind, String> {
-        let first = relative.components().next().and_then(|c| c.as_os_str().to_str());
+        let first = relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str());
         match first {
             Some("normalize") => Ok(VectorKind::Normalize),
             Some("diff") => Ok(VectorKind::Diff),
@@ -172,8 +175,9 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, String> {
         for entry in entries {
             let entry = entry.map_err(|e| format!("cannot list {}: {e}", d.display()))?;
             let path = entry.path();
-            let file_type =
-                entry.file_type().map_err(|e| format!("cannot stat {}: {e}", path.display()))?;
+            let file_type = entry
+                .file_type()
+                .map_err(|e| format!("cannot stat {}: {e}", path.display()))?;
             if file_type.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "json") {
@@ -190,7 +194,10 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// A relative path with `/` separators.
 pub fn slash_path(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Runs every vector below `dir`.
@@ -199,7 +206,11 @@ pub fn run_all(dir: &Path, mode: Mode) -> Report {
     let files = match discover(dir) {
         Ok(f) => f,
         Err(message) => {
-            report.failures.push(Failure { vector: slash_path(dir), input: None, message });
+            report.failures.push(Failure {
+                vector: slash_path(dir),
+                input: None,
+                message,
+            });
             return report;
         }
     };
@@ -258,7 +269,9 @@ pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            outcome.failures.push(fail(None, format!("cannot read: {e}")));
+            outcome
+                .failures
+                .push(fail(None, format!("cannot read: {e}")));
             return outcome;
         }
     };
@@ -270,11 +283,15 @@ pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
         }
     };
     let result = run_vector(kind, &vector, mode);
-    outcome.failures.extend(result.failures.into_iter().map(|(i, m)| fail(i, m)));
+    outcome
+        .failures
+        .extend(result.failures.into_iter().map(|(i, m)| fail(i, m)));
     if let Some(blessed) = result.blessed {
         match write_vector(&path, &blessed) {
             Ok(()) => outcome.blessed = true,
-            Err(e) => outcome.failures.push(fail(None, format!("cannot write blessed vector: {e}"))),
+            Err(e) => outcome
+                .failures
+                .push(fail(None, format!("cannot write blessed vector: {e}"))),
         }
     }
     outcome
@@ -313,7 +330,10 @@ pub struct VectorResult {
 pub fn run_vector(kind: VectorKind, vector: &Value, mode: Mode) -> VectorResult {
     if let Err(errors) = check_structure(kind, vector) {
         return VectorResult {
-            failures: errors.into_iter().map(|m| (None, format!("malformed vector: {m}"))).collect(),
+            failures: errors
+                .into_iter()
+                .map(|m| (None, format!("malformed vector: {m}")))
+                .collect(),
             blessed: None,
         };
     }
@@ -343,10 +363,19 @@ fn run_normalize(vector: &Value, mode: Mode) -> VectorResult {
         .and_then(Value::as_str)
         .and_then(Format::from_name)
         .unwrap_or(Format::Auto);
-    let options = Options { format, ..Options::default() };
-    let inputs = vector.get("inputs").and_then(Value::as_array).cloned().unwrap_or_default();
-    let produced: Vec<Result<Produced, String>> =
-        inputs.iter().map(|input| produce(input, &options)).collect();
+    let options = Options {
+        format,
+        ..Options::default()
+    };
+    let inputs = vector
+        .get("inputs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let produced: Vec<Result<Produced, String>> = inputs
+        .iter()
+        .map(|input| produce(input, &options))
+        .collect();
     let expect = vector.get("expect").and_then(Value::as_object);
     let expected_error = expect.and_then(|e| e.get("error")).and_then(Value::as_str);
     let expected_snapshot = expect.and_then(|e| e.get("snapshot"));
@@ -355,7 +384,10 @@ fn run_normalize(vector: &Value, mode: Mode) -> VectorResult {
         if !Error::CODES.contains(&code) {
             result.failures.push((
                 None,
-                format!("expected error code {code:?} is not a code of the core ({:?})", Error::CODES),
+                format!(
+                    "expected error code {code:?} is not a code of the core ({:?})",
+                    Error::CODES
+                ),
             ));
             return result;
         }
@@ -363,9 +395,10 @@ fn run_normalize(vector: &Value, mode: Mode) -> VectorResult {
             match p {
                 Err(m) => result.failures.push((Some(i), m.clone())),
                 Ok(Err(e)) if e.code() == code => {}
-                Ok(Err(e)) => result
-                    .failures
-                    .push((Some(i), format!("expected error {code}, got {}: {e}", e.code()))),
+                Ok(Err(e)) => result.failures.push((
+                    Some(i),
+                    format!("expected error {code}, got {}: {e}", e.code()),
+                )),
                 Ok(Ok(_)) => result
                     .failures
                     .push((Some(i), format!("expected error {code}, got a snapshot"))),
@@ -389,7 +422,9 @@ fn run_normalize(vector: &Value, mode: Mode) -> VectorResult {
                     )),
                     Ok(Ok(actual)) => {
                         if let Some(d) = first_difference(expected, actual) {
-                            result.failures.push((Some(i), format!("snapshot differs: {d}")));
+                            result
+                                .failures
+                                .push((Some(i), format!("snapshot differs: {d}")));
                         }
                     }
                 }
@@ -402,10 +437,18 @@ fn run_normalize(vector: &Value, mode: Mode) -> VectorResult {
 /// An expected snapshot must be one the core reads back with the digest it states:
 /// a hand-edited expectation with a stale digest is a broken vector.
 fn self_consistent(expected: &Value) -> Result<(), String> {
-    let options = Options { format: Format::Snapshot, ..Options::default() };
-    driftguard_core::snapshot_from_value(expected, &options).map(|_| ()).map_err(|e| {
-        format!("expected snapshot is not a valid snapshot document ({}): {e}", e.code())
-    })
+    let options = Options {
+        format: Format::Snapshot,
+        ..Options::default()
+    };
+    driftguard_core::snapshot_from_value(expected, &options)
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "expected snapshot is not a valid snapshot document ({}): {e}",
+                e.code()
+            )
+        })
 }
 
 fn bless_or_fail(
@@ -427,9 +470,10 @@ fn bless_or_fail(
     for (i, p) in produced.iter().enumerate() {
         match p {
             Err(m) => result.failures.push((Some(i), m.clone())),
-            Ok(Err(e)) => result
-                .failures
-                .push((Some(i), format!("cannot bless: input fails with {}: {e}", e.code()))),
+            Ok(Err(e)) => result.failures.push((
+                Some(i),
+                format!("cannot bless: input fails with {}: {e}", e.code()),
+            )),
             Ok(Ok(actual)) => match first {
                 None => first = Some(actual),
                 Some(f) => {
@@ -496,7 +540,11 @@ mod tests {
         assert_eq!(k("normalize/openapi/a.json"), Ok(VectorKind::Normalize));
         assert_eq!(k("diff/x.json"), Ok(VectorKind::Diff));
         assert_eq!(k("render/x.json"), Ok(VectorKind::Render));
-        assert!(k("normalise/a.json").unwrap_err().contains("unknown vector kind \"normalise\""));
+        assert!(
+            k("normalise/a.json")
+                .unwrap_err()
+                .contains("unknown vector kind \"normalise\"")
+        );
         assert!(k("a.json").is_err());
     }
 
@@ -510,14 +558,23 @@ mod tests {
         let r = run_vector(VectorKind::Normalize, &v, Mode::Check);
         assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
         assert_eq!(r.failures[0].0, Some(1));
-        assert!(r.failures[0].1.starts_with("expected error E_PARSE, got E_UNSUPPORTED_FORMAT"));
+        assert!(
+            r.failures[0]
+                .1
+                .starts_with("expected error E_PARSE, got E_UNSUPPORTED_FORMAT")
+        );
     }
 
     #[test]
     fn unknown_error_code_is_a_failure() {
-        let v = json!({"description": "d", "inputs": [{"text": ""}], "expect": {"error": "E_NOPE"}});
+        let v =
+            json!({"description": "d", "inputs": [{"text": ""}], "expect": {"error": "E_NOPE"}});
         let r = run_vector(VectorKind::Normalize, &v, Mode::Check);
-        assert!(r.failures[0].1.contains("not a code of the core"), "{:?}", r.failures);
+        assert!(
+            r.failures[0].1.contains("not a code of the core"),
+            "{:?}",
+            r.failures
+        );
     }
 
     fn snapshot_doc() -> Value {
@@ -532,17 +589,21 @@ mod tests {
     #[test]
     fn snapshot_expectation_reports_pointer_of_first_difference() {
         let doc = snapshot_doc();
-        let good = json!({"description": "d", "inputs": [{"json": doc}], "expect": {"snapshot": doc}});
+        let good =
+            json!({"description": "d", "inputs": [{"json": doc}], "expect": {"snapshot": doc}});
         let r = run_vector(VectorKind::Normalize, &good, Mode::Check);
         assert!(r.failures.is_empty(), "{:?}", r.failures);
 
         let mut other = doc.clone();
         other["surface"]["root"] = json!(false);
-        let other = driftguard_core::snapshot_from_value(&{
-            let mut o = other.clone();
-            o.as_object_mut().unwrap().remove("digest");
-            o
-        }, &Options::default())
+        let other = driftguard_core::snapshot_from_value(
+            &{
+                let mut o = other.clone();
+                o.as_object_mut().unwrap().remove("digest");
+                o
+            },
+            &Options::default(),
+        )
         .unwrap()
         .to_value()
         .unwrap();
@@ -550,7 +611,11 @@ mod tests {
         let r = run_vector(VectorKind::Normalize, &bad, Mode::Check);
         assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
         assert_eq!(r.failures[0].0, Some(1));
-        assert!(r.failures[0].1.contains("at /digest"), "{}", r.failures[0].1);
+        assert!(
+            r.failures[0].1.contains("at /digest"),
+            "{}",
+            r.failures[0].1
+        );
     }
 
     #[test]
@@ -558,9 +623,14 @@ mod tests {
         let doc = snapshot_doc();
         let mut stale = doc.clone();
         stale["digest"] = json!(format!("sha256:{}", "0".repeat(64)));
-        let v = json!({"description": "d", "inputs": [{"json": doc}], "expect": {"snapshot": stale}});
+        let v =
+            json!({"description": "d", "inputs": [{"json": doc}], "expect": {"snapshot": stale}});
         let r = run_vector(VectorKind::Normalize, &v, Mode::Check);
-        assert!(r.failures.iter().any(|f| f.1.contains("not a valid snapshot document (E_INVALID)")));
+        assert!(
+            r.failures
+                .iter()
+                .any(|f| f.1.contains("not a valid snapshot document (E_INVALID)"))
+        );
     }
 
     #[test]
@@ -577,7 +647,10 @@ mod tests {
         assert_eq!(blessed["description"], "d");
         assert_eq!(blessed["format"], "snapshot");
         let text = vector_file_text(&blessed).unwrap();
-        assert!(text.starts_with("{\n  \"description\": \"d\",\n  \"expect\": {"), "{text}");
+        assert!(
+            text.starts_with("{\n  \"description\": \"d\",\n  \"expect\": {"),
+            "{text}"
+        );
         assert!(text.ends_with("}\n"));
     }
 
@@ -605,7 +678,11 @@ mod tests {
         let r = run_vector(VectorKind::Normalize, &v, Mode::Bless);
         // `{}` is the empty JSON Schema; whatever the normalizer makes of it, the bytes
         // reached it (a decoding problem would name base64).
-        assert!(r.failures.iter().all(|f| !f.1.contains("base64")), "{:?}", r.failures);
+        assert!(
+            r.failures.iter().all(|f| !f.1.contains("base64")),
+            "{:?}",
+            r.failures
+        );
         let v = json!({"description": "d", "inputs": [{"base64": "e30"}], "expect": {"error": "E_PARSE"}});
         let r = run_vector(VectorKind::Normalize, &v, Mode::Check);
         assert!(r.failures[0].1.contains("base64"), "{:?}", r.failures);
@@ -618,6 +695,10 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
-        assert!(names.iter().all(|n| n.ends_with(".json") && n.contains('/')));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(".json") && n.contains('/'))
+        );
     }
 }

@@ -13,8 +13,15 @@ use crate::VectorKind;
 /// Members a normalize vector may have.
 pub const ALLOWED_MEMBERS: &[&str] = &["description", "expect", "format", "inputs"];
 /// Values of `format`.
-pub const ALLOWED_FORMATS: &[&str] =
-    &["auto", "openapi", "swagger", "json-schema", "mcp", "samples", "snapshot"];
+pub const ALLOWED_FORMATS: &[&str] = &[
+    "auto",
+    "openapi",
+    "swagger",
+    "json-schema",
+    "mcp",
+    "samples",
+    "snapshot",
+];
 /// The one member of each input.
 pub const ALLOWED_INPUT_FORMS: &[&str] = &["base64", "json", "samples", "text"];
 /// The one member of `expect`.
@@ -37,20 +44,30 @@ pub fn check_structure(kind: VectorKind, vector: &Value) -> Result<(), Vec<Strin
         // Their members are specified with the classifier; only the shared rules apply.
         VectorKind::Diff | VectorKind::Render => {}
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn check_normalize(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String>) {
     for key in obj.keys() {
         if !ALLOWED_MEMBERS.contains(&key.as_str()) {
-            errors.push(format!("unknown member {key:?} (allowed: {})", ALLOWED_MEMBERS.join(", ")));
+            errors.push(format!(
+                "unknown member {key:?} (allowed: {})",
+                ALLOWED_MEMBERS.join(", ")
+            ));
         }
     }
     let format = match obj.get("format") {
         None => "auto",
         Some(Value::String(f)) if ALLOWED_FORMATS.contains(&f.as_str()) => f.as_str(),
         Some(other) => {
-            errors.push(format!("/format must be one of {}, got {other}", ALLOWED_FORMATS.join(", ")));
+            errors.push(format!(
+                "/format must be one of {}, got {other}",
+                ALLOWED_FORMATS.join(", ")
+            ));
             "auto"
         }
     };
@@ -69,10 +86,13 @@ fn check_normalize(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String
                 let ok = code.as_str().is_some_and(|c| {
                     c.len() > 2
                         && c.starts_with("E_")
-                        && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                        && c.bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
                 });
                 if !ok {
-                    errors.push(format!("/expect/error must be a code like \"E_PARSE\", got {code}"));
+                    errors.push(format!(
+                        "/expect/error must be a code like \"E_PARSE\", got {code}"
+                    ));
                 }
             } else if let Some(snapshot) = expect.get("snapshot") {
                 match snapshot {
@@ -87,7 +107,9 @@ fn check_normalize(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String
                             }
                         }
                     }
-                    other => errors.push(format!("/expect/snapshot must be an object or null, got {other}")),
+                    other => errors.push(format!(
+                        "/expect/snapshot must be an object or null, got {other}"
+                    )),
                 }
             } else {
                 errors.push("/expect must have the member `snapshot` or `error`".into());
@@ -116,11 +138,15 @@ fn check_input(i: usize, input: &Value, format: &str, errors: &mut Vec<String>) 
             }
             "text" | "base64" => {}
             "samples" if format != "samples" => {
-                errors.push(format!("/inputs/{i}/samples is only allowed with \"format\": \"samples\""));
+                errors.push(format!(
+                    "/inputs/{i}/samples is only allowed with \"format\": \"samples\""
+                ));
             }
             "samples" => match value.as_array() {
                 Some(a) if !a.is_empty() => {}
-                _ => errors.push(format!("/inputs/{i}/samples must be a non-empty array of payloads")),
+                _ => errors.push(format!(
+                    "/inputs/{i}/samples must be a non-empty array of payloads"
+                )),
             },
             other => errors.push(format!(
                 "/inputs/{i}: unknown input form {other:?} (allowed: {})",
@@ -133,7 +159,9 @@ fn check_input(i: usize, input: &Value, format: &str, errors: &mut Vec<String>) 
 /// Fails on a duplicate key anywhere in a JSON text (serde_json would keep the last
 /// one silently; other languages' readers may keep the first).
 pub(crate) fn reject_duplicate_keys(text: &str) -> Result<(), String> {
-    serde_json::from_str::<NoDuplicates>(text).map(|_| ()).map_err(|e| format!("not valid JSON: {e}"))
+    serde_json::from_str::<NoDuplicates>(text)
+        .map(|_| ())
+        .map_err(|e| format!("not valid JSON: {e}"))
 }
 
 struct NoDuplicates;
@@ -192,7 +220,9 @@ mod tests {
     use serde_json::json;
 
     fn check(v: Value) -> Vec<String> {
-        check_structure(VectorKind::Normalize, &v).err().unwrap_or_default()
+        check_structure(VectorKind::Normalize, &v)
+            .err()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -203,15 +233,21 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed() {
-        let errors = check(json!({"description": "two\nlines", "format": "yaml", "inputs": [{"json": 1, "text": ""}, {"samples": []}, {"xml": ""}], "expect": {"error": "parse"}, "extra": 1}));
+        let errors = check(
+            json!({"description": "two\nlines", "format": "yaml", "inputs": [{"json": 1, "text": ""}, {"samples": []}, {"xml": ""}], "expect": {"error": "parse"}, "extra": 1}),
+        );
         assert_eq!(errors.len(), 7, "{errors:#?}");
     }
 
     #[test]
     fn expectations() {
-        let base = |expect: Value| json!({"description": "d", "inputs": [{"text": ""}], "expect": expect});
+        let base =
+            |expect: Value| json!({"description": "d", "inputs": [{"text": ""}], "expect": expect});
         assert_eq!(check(base(json!({}))).len(), 1);
-        assert_eq!(check(base(json!({"snapshot": null, "error": "E_PARSE"}))).len(), 1);
+        assert_eq!(
+            check(base(json!({"snapshot": null, "error": "E_PARSE"}))).len(),
+            1
+        );
         assert_eq!(check(base(json!({"snapshot": {"digest": "", "format": "", "kind": "", "meta": {}, "schemas": {}, "surface": {}, "source": {}}}))).len(), 1);
         assert_eq!(check(base(json!({"snapshot": {}}))).len(), 6);
         assert_eq!(check(base(json!({"snapshot": []}))).len(), 1);

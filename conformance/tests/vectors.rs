@@ -2,7 +2,12 @@
 //!
 //! `DRIFTGUARD_BLESS=1 cargo test -p driftguard-conformance` fills `{"snapshot": null}`
 //! expectations; read what it wrote before committing it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stderr
+)]
 
 use driftguard_conformance::{
     ALLOWED_EXPECT_MEMBERS, ALLOWED_FORMATS, ALLOWED_INPUT_FORMS, ALLOWED_MEMBERS, Mode, discover,
@@ -27,7 +32,11 @@ fn all_vectors_pass() {
             report.blessed.len()
         );
     }
-    assert!(!report.vectors.is_empty(), "no vectors found under {}", vectors_dir().display());
+    assert!(
+        !report.vectors.is_empty(),
+        "no vectors found under {}",
+        vectors_dir().display()
+    );
     assert!(report.failures.is_empty(), "{}", report.failure_summary());
     assert_eq!(report.passed.len(), report.vectors.len());
 }
@@ -44,8 +53,16 @@ fn vector_count_meets_the_bar() {
 
 #[test]
 fn own_areas_have_their_vectors() {
-    let count = |area: &str| discover(&vectors_dir().join("normalize").join(area)).unwrap().len();
-    assert!(count("json-schema") >= 20, "json-schema: {}", count("json-schema"));
+    let count = |area: &str| {
+        discover(&vectors_dir().join("normalize").join(area))
+            .unwrap()
+            .len()
+    };
+    assert!(
+        count("json-schema") >= 20,
+        "json-schema: {}",
+        count("json-schema")
+    );
     assert!(count("errors") >= 12, "errors: {}", count("errors"));
 }
 
@@ -72,8 +89,12 @@ fn vector_files_are_in_canonical_form() {
             }
         }
     }
-    assert!(bad.is_empty(), "not in canonical form (keys sorted, 2-space indent, final newline; \
-         DRIFTGUARD_BLESS=1 rewrites them):\n  {}", bad.join("\n  "));
+    assert!(
+        bad.is_empty(),
+        "not in canonical form (keys sorted, 2-space indent, final newline; \
+         DRIFTGUARD_BLESS=1 rewrites them):\n  {}",
+        bad.join("\n  ")
+    );
 }
 
 /// The hand-coded structural rules and `vector.schema.json` must describe the same format.
@@ -82,7 +103,10 @@ fn schema_file_agrees_with_the_runner() {
     let path = vectors_dir().parent().unwrap().join("vector.schema.json");
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("valid JSON");
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     assert_eq!(schema["additionalProperties"], false);
     let keys = |v: &Value| -> Vec<String> {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -107,16 +131,23 @@ fn schema_file_agrees_with_the_runner() {
         .iter()
         .map(|b| b["required"][0].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(sorted(&forms.iter().map(String::as_str).collect::<Vec<_>>()), sorted(ALLOWED_INPUT_FORMS));
+    assert_eq!(
+        sorted(&forms.iter().map(String::as_str).collect::<Vec<_>>()),
+        sorted(ALLOWED_INPUT_FORMS)
+    );
     let expects: Vec<String> = schema["$defs"]["expect"]["oneOf"]
         .as_array()
         .unwrap()
         .iter()
         .map(|b| b["required"][0].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(sorted(&expects.iter().map(String::as_str).collect::<Vec<_>>()), sorted(ALLOWED_EXPECT_MEMBERS));
-    let codes: Vec<String> =
-        serde_json::from_value(schema["$defs"]["expect"]["oneOf"][1]["properties"]["error"]["enum"].clone())
-            .unwrap();
+    assert_eq!(
+        sorted(&expects.iter().map(String::as_str).collect::<Vec<_>>()),
+        sorted(ALLOWED_EXPECT_MEMBERS)
+    );
+    let codes: Vec<String> = serde_json::from_value(
+        schema["$defs"]["expect"]["oneOf"][1]["properties"]["error"]["enum"].clone(),
+    )
+    .unwrap();
     assert_eq!(codes, driftguard_core::Error::CODES);
 }

@@ -126,7 +126,9 @@ fn snapshot(args: &[String], stdin: &mut dyn Read) -> Result<String, CliError> {
             ..Options::default()
         },
     )?;
-    Ok(snapshot.to_json_pretty()?)
+    // `source` says where a capture came from; a snapshot read back from a lock file
+    // keeps its own, which is not what this file is. Print the canonical content only.
+    Ok(snapshot.with_source(None).to_json_pretty()?)
 }
 
 fn parse_format(name: &str) -> Result<Format, CliError> {

@@ -549,7 +549,9 @@ proptest! {
     fn json_schema_snapshot_is_idempotent(doc in json_schema_doc()) {
         let s = snapshot_round_trips(&doc, Format::JsonSchema)?;
         // Re-normalize the canonical root, with the schema table placed back at the
-        // locations its ids name: the result must be the same root and table.
+        // locations its ids name, as standard JSON Schema (the one non-standard keyword
+        // of the canonical dialect, `nullable`, spelled as a null type or branch): the
+        // result must be the same root and table.
         let v = s.to_value().unwrap();
         let root = v["surface"]["root"].clone();
         let table = v["schemas"].as_object().cloned().unwrap_or_default();
@@ -570,19 +572,87 @@ proptest! {
 /// entries at the pointers their ids name (`#/$defs/D0` → `/$defs/D0`).
 fn rebuild(root: &Value, table: &Map<String, Value>) -> Result<Value, TestCaseError> {
     if table.is_empty() {
-        return Ok(root.clone());
+        return Ok(standard(root));
     }
     let Value::Object(m) = root else {
         return Err(TestCaseError::fail("a boolean root with a schema table"));
     };
-    let mut doc = m.clone();
+    let mut doc = match standard(&Value::Object(m.clone())) {
+        Value::Object(d) => d,
+        other => return Ok(other),
+    };
     let mut defs: BTreeMap<String, Value> = BTreeMap::new();
     for (id, schema) in table {
         let Some(name) = id.strip_prefix("#/$defs/") else {
             return Err(TestCaseError::fail(format!("unexpected table id {id}")));
         };
-        defs.insert(name.replace("~1", "/").replace("~0", "~"), schema.clone());
+        defs.insert(name.replace("~1", "/").replace("~0", "~"), standard(schema));
     }
     doc.insert("$defs".into(), json!(defs));
     Ok(Value::Object(doc))
+}
+
+/// Keywords whose value is one schema, and those whose value is a map or a list of them.
+const SUBSCHEMA: &[&str] = &[
+    "additionalItems",
+    "additionalProperties",
+    "contains",
+    "contentSchema",
+    "else",
+    "if",
+    "items",
+    "not",
+    "propertyNames",
+    "then",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+const SCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "$defs",
+];
+const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+
+/// A canonical-dialect schema as standard JSON Schema 2020-12: `nullable: true` becomes
+/// a `"null"` type (when the node is only typed constraints) or an `anyOf` null branch.
+fn standard(schema: &Value) -> Value {
+    let Value::Object(m) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in m {
+        let v = if SUBSCHEMA.contains(&k.as_str()) {
+            standard(v)
+        } else if SCHEMA_MAPS.contains(&k.as_str()) {
+            match v {
+                Value::Object(sub) => {
+                    Value::Object(sub.iter().map(|(n, s)| (n.clone(), standard(s))).collect())
+                }
+                other => other.clone(),
+            }
+        } else if SCHEMA_LISTS.contains(&k.as_str()) {
+            match v {
+                Value::Array(list) => Value::Array(list.iter().map(standard).collect()),
+                other => other.clone(),
+            }
+        } else {
+            v.clone()
+        };
+        out.insert(k.clone(), v);
+    }
+    if out.remove("nullable") != Some(Value::Bool(true)) {
+        return Value::Object(out);
+    }
+    let only_typed = ["enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not"]
+        .iter()
+        .all(|k| !out.contains_key(*k));
+    match out.get_mut("type") {
+        Some(Value::Array(types)) if only_typed => {
+            types.push(json!("null"));
+            Value::Object(out)
+        }
+        _ => json!({"anyOf": [Value::Object(out), {"type": "null"}]}),
+    }
 }

@@ -136,6 +136,8 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Vectors whose null expectation was filled in (bless mode).
     pub blessed: Vec<String>,
+    /// Vectors rewritten in canonical file form, values unchanged (bless mode).
+    pub reformatted: Vec<String>,
 }
 
 impl Report {
@@ -227,6 +229,9 @@ pub fn run_all(dir: &Path, mode: Mode) -> Report {
         if outcome.blessed {
             report.blessed.push(name.clone());
         }
+        if outcome.reformatted {
+            report.reformatted.push(name.clone());
+        }
         if outcome.failures.is_empty() {
             report.passed.push(name);
         } else {
@@ -245,10 +250,14 @@ pub struct FileOutcome {
     pub failures: Vec<Failure>,
     /// True when a null expectation was filled in and written back.
     pub blessed: bool,
+    /// True when the file was rewritten in canonical form (bless mode, values unchanged).
+    pub reformatted: bool,
 }
 
 /// Reads, checks and runs one vector file (`rel` is relative to `dir`). In
-/// [`Mode::Bless`], a filled-in expectation is written back to the file.
+/// [`Mode::Bless`], a filled-in expectation is written back to the file, and a file not
+/// in canonical form ([`vector_file_text`]) is rewritten in it with its values unchanged.
+/// This function is the only writer of vector files.
 pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
     let name = slash_path(rel);
     let fail = |input: Option<usize>, message: String| Failure {
@@ -686,6 +695,34 @@ mod tests {
         let v = json!({"description": "d", "inputs": [{"base64": "e30"}], "expect": {"error": "E_PARSE"}});
         let r = run_vector(VectorKind::Normalize, &v, Mode::Check);
         assert!(r.failures[0].1.contains("base64"), "{:?}", r.failures);
+    }
+
+    #[test]
+    fn bless_mode_rewrites_files_in_canonical_form_and_check_mode_never_writes() {
+        let dir = std::env::temp_dir().join(format!("driftguard-runner-{}", std::process::id()));
+        let area = dir.join("normalize").join("t");
+        std::fs::create_dir_all(&area).unwrap();
+        let text = "{\"inputs\": [{\"text\": \"\"}], \"description\": \"d\", \"expect\": {\"error\": \"E_PARSE\"}}";
+        std::fs::write(area.join("v.json"), text).unwrap();
+        let rel = Path::new("normalize/t/v.json");
+        let out = run_file(&dir, rel, Mode::Check);
+        assert!(
+            out.failures.is_empty() && !out.reformatted && !out.blessed,
+            "{:?}",
+            out.failures
+        );
+        assert_eq!(std::fs::read_to_string(area.join("v.json")).unwrap(), text);
+        let out = run_file(&dir, rel, Mode::Bless);
+        assert!(out.failures.is_empty() && out.reformatted && !out.blessed);
+        let rewritten = std::fs::read_to_string(area.join("v.json")).unwrap();
+        assert_eq!(
+            rewritten,
+            "{\n  \"description\": \"d\",\n  \"expect\": {\n    \"error\": \"E_PARSE\"\n  },\n  \"inputs\": [\n    {\n      \"text\": \"\"\n    }\n  ]\n}\n"
+        );
+        let report = run_all(&dir, Mode::Bless);
+        assert!(report.reformatted.is_empty() && report.failures.is_empty());
+        assert_eq!(report.normalize_count, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

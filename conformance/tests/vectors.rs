@@ -26,6 +26,9 @@ fn all_vectors_pass() {
     for name in &report.blessed {
         eprintln!("blessed {name}");
     }
+    for name in &report.reformatted {
+        eprintln!("reformatted {name}");
+    }
     if !report.blessed.is_empty() {
         eprintln!(
             "blessed {} vector(s): read every one of them before committing",
@@ -69,30 +72,27 @@ fn own_areas_have_their_vectors() {
 #[test]
 fn vector_files_are_in_canonical_form() {
     // Sorted keys, two-space indentation, final newline: what blessing writes, so a
-    // blessed file's diff shows only the expectation. With DRIFTGUARD_BLESS=1 the
-    // files are rewritten in that form (values unchanged).
+    // blessed file's diff shows only the expectation. `DRIFTGUARD_BLESS=1` rewrites
+    // files into this form (in `all_vectors_pass`, the only writer).
+    if Mode::from_env() == Mode::Bless {
+        return;
+    }
     let dir = vectors_dir();
-    let bless = Mode::from_env() == Mode::Bless;
     let mut bad = Vec::new();
     for rel in discover(&dir).unwrap() {
         let text = std::fs::read_to_string(dir.join(&rel)).unwrap();
         let Ok(value) = driftguard_conformance::read_vector_text(&text) else {
             continue; // reported by all_vectors_pass
         };
-        let canonical = driftguard_conformance::vector_file_text(&value).unwrap();
-        if canonical != text {
-            if bless {
-                std::fs::write(dir.join(&rel), canonical).unwrap();
-                eprintln!("reformatted {}", slash_path(&rel));
-            } else {
-                bad.push(slash_path(&rel));
-            }
+        if driftguard_conformance::vector_file_text(&value).unwrap() != text {
+            bad.push(slash_path(&rel));
         }
     }
     assert!(
         bad.is_empty(),
-        "not in canonical form (keys sorted, 2-space indent, final newline; \
-         DRIFTGUARD_BLESS=1 rewrites them):\n  {}",
+        "{} vector file(s) not in canonical form (keys sorted, 2-space indent, final newline); \
+         `DRIFTGUARD_BLESS=1 cargo test -p driftguard-conformance` rewrites them:\n  {}",
+        bad.len(),
         bad.join("\n  ")
     );
 }

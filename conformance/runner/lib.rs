@@ -302,6 +302,15 @@ pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
                 .failures
                 .push(fail(None, format!("cannot write blessed vector: {e}"))),
         }
+    } else if mode == Mode::Bless
+        && vector_file_text(&vector).ok().as_deref() != Some(text.as_str())
+    {
+        match write_vector(&path, &vector) {
+            Ok(()) => outcome.reformatted = true,
+            Err(e) => outcome
+                .failures
+                .push(fail(None, format!("cannot reformat vector: {e}"))),
+        }
     }
     outcome
 }

@@ -4,7 +4,7 @@
 /// must be unambiguous.
 pub(crate) fn decode(s: &str) -> Result<Vec<u8>, String> {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(format!(
             "base64 input length {} is not a multiple of 4",
             bytes.len()

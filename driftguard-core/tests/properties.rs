@@ -57,11 +57,11 @@ fn to_shuffled_json(v: &Value, rng: &mut Shuffler, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                if rng.next() % 3 == 0 {
+                if rng.next().is_multiple_of(3) {
                     out.push_str("\n  ");
                 }
                 out.push_str(&serde_json::to_string(k).unwrap());
-                out.push_str(if rng.next() % 2 == 0 { ":" } else { ": " });
+                out.push_str(if rng.next().is_multiple_of(2) { ":" } else { ": " });
                 to_shuffled_json(v, rng, out);
             }
             out.push('}');

@@ -61,7 +61,11 @@ fn to_shuffled_json(v: &Value, rng: &mut Shuffler, out: &mut String) {
                     out.push_str("\n  ");
                 }
                 out.push_str(&serde_json::to_string(k).unwrap());
-                out.push_str(if rng.next().is_multiple_of(2) { ":" } else { ": " });
+                out.push_str(if rng.next().is_multiple_of(2) {
+                    ":"
+                } else {
+                    ": "
+                });
                 to_shuffled_json(v, rng, out);
             }
             out.push('}');

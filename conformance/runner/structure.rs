@@ -142,12 +142,11 @@ fn check_input(i: usize, input: &Value, format: &str, errors: &mut Vec<String>) 
                     "/inputs/{i}/samples is only allowed with \"format\": \"samples\""
                 ));
             }
-            "samples" => match value.as_array() {
-                Some(a) if !a.is_empty() => {}
-                _ => errors.push(format!(
-                    "/inputs/{i}/samples must be a non-empty array of payloads"
-                )),
-            },
+            // Empty is allowed: "no payloads at all" is itself a case to pin.
+            "samples" if !value.is_array() => {
+                errors.push(format!("/inputs/{i}/samples must be an array of payloads"));
+            }
+            "samples" => {}
             other => errors.push(format!(
                 "/inputs/{i}: unknown input form {other:?} (allowed: {})",
                 ALLOWED_INPUT_FORMS.join(", ")
@@ -228,7 +227,7 @@ mod tests {
     #[test]
     fn a_good_vector_passes() {
         assert!(check(json!({"description": "d", "format": "mcp", "inputs": [{"json": {}}, {"text": "x"}, {"base64": ""}], "expect": {"snapshot": null}})).is_empty());
-        assert!(check(json!({"description": "d", "format": "samples", "inputs": [{"samples": [1]}], "expect": {"error": "E_TOO_DEEP"}})).is_empty());
+        assert!(check(json!({"description": "d", "format": "samples", "inputs": [{"samples": [1]}, {"samples": []}], "expect": {"error": "E_TOO_DEEP"}})).is_empty());
     }
 
     #[test]

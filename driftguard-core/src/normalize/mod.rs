@@ -4,6 +4,7 @@
 //! single place where JSON Schema (every draft, and the OpenAPI/Swagger dialects)
 //! becomes the Shape IR.
 
+mod api_common;
 pub mod detect;
 mod json_schema;
 mod mcp;

@@ -1,0 +1,1 @@
+//! Offline security heuristics on model-visible text (placeholder until they land).

@@ -1,0 +1,1 @@
+//! The rule registry (placeholder until the registry lands).

@@ -291,6 +291,15 @@ pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
             return outcome;
         }
     };
+    if mode == Mode::Bless && !numbers_read_exactly() {
+        outcome.failures.push(fail(
+            None,
+            "refusing to bless or reformat: this build of serde_json reads decimals inexactly \
+             (enable its `float_roundtrip` feature), so rewriting files would change numbers"
+                .into(),
+        ));
+        return outcome;
+    }
     let result = run_vector(kind, &vector, mode);
     outcome
         .failures
@@ -320,6 +329,12 @@ pub fn run_file(dir: &Path, rel: &Path, mode: Mode) -> FileOutcome {
 pub fn read_vector_text(text: &str) -> Result<Value, String> {
     structure::reject_duplicate_keys(text)?;
     serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// True when JSON text is read with correctly rounded decimals (serde_json's
+/// `float_roundtrip`); blessing refuses to rewrite files otherwise.
+pub fn numbers_read_exactly() -> bool {
+    serde_json::from_str::<f64>("1000000000000000.5").ok() == Some(1_000_000_000_000_000.5)
 }
 
 /// The canonical text of a vector file: keys sorted, two-space indentation, final newline.
@@ -732,6 +747,25 @@ mod tests {
         assert!(report.reformatted.is_empty() && report.failures.is_empty());
         assert_eq!(report.normalize_count, 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn vector_numbers_are_read_exactly() {
+        // A runner that misreads a decimal would compare (and bless!) the wrong number.
+        // Needs serde_json's `float_roundtrip` feature; fast parsing is off by an ulp here.
+        let v = read_vector_text("[1000000000000000.5, 2.2250738585072014e-308, 0.1]").unwrap();
+        let exact: Vec<f64> = vec![
+            "1000000000000000.5".parse().unwrap(),
+            "2.2250738585072014e-308".parse().unwrap(),
+            "0.1".parse().unwrap(),
+        ];
+        let read: Vec<f64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        assert_eq!(read, exact);
     }
 
     #[test]

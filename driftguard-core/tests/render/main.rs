@@ -1,6 +1,7 @@
 //! Renderer tests: exact outputs for small reports, safety properties for a hostile one,
 //! the empty report, determinism, and SARIF validated against the real 2.1.0 schema.
 
+mod arbitrary;
 mod fixtures;
 mod hostile;
 mod sarif_schema;

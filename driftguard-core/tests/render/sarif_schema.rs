@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures;
 
-fn validator() -> jsonschema::Validator {
+pub fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(include_str!("sarif-schema-2.1.0.json"))
         .unwrap_or_else(|e| panic!("the vendored schema is JSON: {e}"));
     jsonschema::options()

@@ -2166,10 +2166,6 @@ mod tests {
             "new tool \"read_media_file\" the agent can now call (readOnlyHint true, \
              destructiveHint true, idempotentHint false, openWorldHint false)"
         );
-        // Nothing this module reports is a removal or an escalation: nothing broke.
-        assert!(changes.iter().all(|c| !c.rule.ends_with("-removed")
-            && c.rule != "mcp-tool-renamed"
-            && c.rule != "mcp-annotation-escalated"));
     }
 
     #[test]
@@ -2318,5 +2314,62 @@ mod tests {
                 ("mcp-tool-added", "/surface/tools/send", "tool send"),
             ])
         );
+    }
+
+    #[test]
+    fn renamed_tool_with_refs_is_one_change() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"filter": {"$ref": "#/$defs/Filter"}},
+            "$defs": {"Filter": {"type": "object", "properties": {"state": {"enum": ["open", "closed"]}}}}
+        });
+        let old = json!({"tools": [{"name": "search", "inputSchema": schema}]});
+        let new = json!({"tools": [{"name": "find", "inputSchema": schema}]});
+        // The whole report: the schema engine sees no change between the two halves.
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(
+            mine(&changes),
+            rpp(&[("mcp-tool-renamed", "/surface/tools/find", "tool find")])
+        );
+    }
+
+    /// The third postmark-mcp chapter: `sendEmail` grows an optional `bcc`. The input
+    /// schema goes to the schema engine as a tool input root, so the new top-level
+    /// property is reported as `mcp-tool-parameter-added` (with the version move and
+    /// the description change from this module).
+    #[test]
+    fn postmark_bcc_parameter_reaches_the_schema_engine_as_a_tool_parameter() {
+        let mut schema = send_email_schema();
+        schema["properties"]["bcc"] = json!({"type": "string"});
+        let mut tools = postmark_tools();
+        tools[0]["inputSchema"] = schema;
+        tools[0]["description"] =
+            json!("Send a single email through Postmark, with an optional blind copy.");
+        let changes = diff(
+            &postmark("1.0.16", postmark_tools()),
+            &postmark("1.0.17", tools),
+        );
+        assert_eq!(
+            mine(&changes),
+            rpp(&[
+                (
+                    "mcp-server-version-changed",
+                    "/surface/server/version",
+                    "server › version"
+                ),
+                (
+                    "mcp-tool-description-changed",
+                    "/surface/tools/sendEmail/description",
+                    "tool sendEmail › description"
+                ),
+            ])
+        );
+        let bcc = find(
+            &changes,
+            "mcp-tool-parameter-added",
+            "/surface/tools/sendEmail/inputSchema/properties/bcc",
+        );
+        assert_eq!(bcc.path, "tool sendEmail › input › bcc");
     }
 }

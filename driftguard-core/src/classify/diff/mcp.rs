@@ -178,7 +178,8 @@ fn scan_new_tool(ctx: &mut Ctx<'_>, loc: &Loc, tool: &Tool) {
 /// Model-visible texts (`description`, `title`) anywhere inside a schema, with where
 /// they are. `$ref`s are followed into the snapshot's schema table, each entry once
 /// (so cycles end); an explicit work list keeps deep schemas off the call stack.
-fn schema_texts<'s>(
+/// Also fits a schema that appears inside a compared one (a new parameter).
+pub(super) fn schema_texts<'s>(
     table: &'s BTreeMap<String, Shape>,
     root: &'s Shape,
     loc: Loc,

@@ -200,4 +200,39 @@ mod tests {
         let pattern = "**a".repeat(50);
         assert!(m(&pattern, &long));
     }
+
+    /// A plain backtracking matcher, straight from the definition, to check the
+    /// dynamic programme against.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match p {
+            [] => t.is_empty(),
+            ['*', '*', rest @ ..] => {
+                let rest: Vec<char> = rest.iter().copied().skip_while(|c| *c == '*').collect();
+                (0..=t.len()).any(|k| reference(&rest, &t[k..]))
+            }
+            ['*', rest @ ..] => (0..=t.len()).any(|k| {
+                let run: String = t[..k].iter().collect();
+                !run.contains('/') && !run.contains(" \u{203A} ") && reference(rest, &t[k..])
+            }),
+            [c, rest @ ..] => t.first() == Some(c) && reference(rest, &t[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_reference(
+            p in proptest::collection::vec(proptest::sample::select(vec!['a', '/', ' ', '\u{203A}', '*']), 0..8),
+            t in proptest::collection::vec(proptest::sample::select(vec!['a', '/', ' ', '\u{203A}']), 0..12),
+        ) {
+            let pattern: String = p.iter().collect();
+            let text: String = t.iter().collect();
+            proptest::prop_assert_eq!(m(&pattern, &text), reference(&p, &t), "{:?} vs {:?}", pattern, text);
+        }
+
+        #[test]
+        fn a_pattern_without_stars_is_equality(a in "[a/ \u{203A}]{0,6}", b in "[a/ \u{203A}]{0,6}") {
+            proptest::prop_assert_eq!(m(&a, &b), a == b);
+            proptest::prop_assert!(m("**", &b));
+        }
+    }
 }

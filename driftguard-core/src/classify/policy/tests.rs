@@ -760,3 +760,37 @@ fn apply_keeps_order_and_leaves_unknown_rules_alone() {
         ]
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = Policy::from_toml(&text);
+        let _ = Policy::from_json(&text);
+    }
+
+    #[test]
+    fn policy_shaped_text_never_panics(
+        parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "profile = ", "\"strict\"", "[[ignore]]\n", "[overrides]\n", "rule = ", "\"operation-removed\"",
+                "location = ", "\"**\"", "reason = ", "expires = ", "2026-02-30", "\"2026-12-31\"", "\n", "[", "]",
+                "{", "}", ",", "\"", "=", "\u{203A}", "\u{0}", "\u{202E}", "é",
+            ]),
+            0..40,
+        ),
+    ) {
+        let text: String = parts.concat();
+        match Policy::from_toml(&text) {
+            Ok(p) => {
+                for ig in &p.ignores {
+                    proptest::prop_assert!(!ig.reason.trim().is_empty());
+                }
+            }
+            Err(e) => {
+                proptest::prop_assert_eq!(e.code(), "E_CONFIG");
+                let l = e.location().cloned().unwrap_or_default();
+                proptest::prop_assert!(l.line.is_some(), "TOML errors have a line: {}", e);
+            }
+        }
+    }
+}

@@ -789,4 +789,3 @@ fn text_listing_has_one_row_per_rule() {
     assert!(text.ends_with(&format!("\n{} rules. Severities are the standard profile's; * = a condition can change it (see the JSON listing for strict/lenient levels, conditions and notes).\n", all().len())));
     assert_eq!(text, render_text());
 }
-

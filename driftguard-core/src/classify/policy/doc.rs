@@ -8,7 +8,8 @@ use toml::de::{DeTable, DeValue};
 use crate::error::{Error, Location, Result};
 
 /// The deepest level the validator ever looks at (root table → `ignore` array →
-/// entry table → field). Anything nested deeper is kept only as its type name.
+/// entry table → field). TOML values nested deeper are kept only as their type name
+/// (the TOML parser bounds nesting at 80 levels, serde_json at 128).
 const MAX_DEPTH: usize = 3;
 
 /// A key with its span in the source text (TOML only).
@@ -33,7 +34,7 @@ pub(super) enum Node {
     Date(String),
     Table(Vec<(Key, Val)>),
     Array(Vec<Val>),
-    /// Any other value, or a container nested deeper than [`MAX_DEPTH`].
+    /// Any other value, or a TOML container nested deeper than [`MAX_DEPTH`].
     Other(&'static str),
 }
 
@@ -117,9 +118,10 @@ fn toml_value(value: &DeValue<'_>, depth: usize) -> Node {
     }
 }
 
-/// Parses JSON text.
+/// Parses JSON text. A key given twice in one object is an error, as in TOML (where
+/// serde_json's own `Value` would silently keep the last one).
 pub(super) fn from_json(text: &str) -> Result<Val> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let JsonNode(node) = serde_json::from_str(text).map_err(|e| {
         let full = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
@@ -128,46 +130,82 @@ pub(super) fn from_json(text: &str) -> Result<Val> {
             location: Location::at_line(e.line(), e.column()),
         }
     })?;
-    Ok(Val {
-        node: json_value(&value, 0),
-        span: None,
-    })
+    Ok(Val { node, span: None })
 }
 
-fn json_value(value: &serde_json::Value, depth: usize) -> Node {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => Node::Str(s.clone()),
-        Value::Null => Node::Other("null"),
-        Value::Bool(_) => Node::Other("a boolean"),
-        Value::Number(_) => Node::Other("a number"),
-        Value::Array(_) if depth >= MAX_DEPTH => Node::Other("an array"),
-        Value::Object(_) if depth >= MAX_DEPTH => Node::Other("a table"),
-        Value::Array(items) => Node::Array(
-            items
-                .iter()
-                .map(|v| Val {
-                    node: json_value(v, depth + 1),
-                    span: None,
-                })
-                .collect(),
-        ),
-        Value::Object(map) => Node::Table(
-            map.iter()
-                .map(|(k, v)| {
-                    (
-                        Key {
-                            name: k.clone(),
-                            span: None,
-                        },
-                        Val {
-                            node: json_value(v, depth + 1),
-                            span: None,
-                        },
-                    )
-                })
-                .collect(),
-        ),
+/// A JSON value read straight into a [`Node`] (serde_json bounds the nesting).
+struct JsonNode(Node);
+
+impl<'de> serde::Deserialize<'de> for JsonNode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = JsonNode;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Str(v.to_owned())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Str(v)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Other("a boolean")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Other("a number")))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Other("a number")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Other("a number")))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<JsonNode, E> {
+        Ok(JsonNode(Node::Other("null")))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<JsonNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonNode(node)) = seq.next_element()? {
+            items.push(Val { node, span: None });
+        }
+        Ok(JsonNode(Node::Array(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<JsonNode, A::Error> {
+        let mut entries: Vec<(Key, Val)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if !seen.insert(name.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {name:?}"
+                )));
+            }
+            let JsonNode(node) = map.next_value()?;
+            entries.push((Key { name, span: None }, Val { node, span: None }));
+        }
+        Ok(JsonNode(Node::Table(entries)))
     }
 }
 

@@ -695,8 +695,7 @@ impl Cmp<'_, '_> {
                     );
                 }
                 for v in b.iter().filter(|v| !a.contains(v)) {
-                    let severity =
-                        (extensible && self.position == Position::Output).then_some(Severity::Safe);
+                    let severity = self.cond("enum-value-added", self.position, extensible);
                     self.change(
                         "enum-value-added",
                         loc,
@@ -895,11 +894,7 @@ impl Cmp<'_, '_> {
         let required = n.required.contains(name);
         let has_default = p.node().is_some_and(|x| x.default.is_some());
         if tool_root {
-            let severity = if required {
-                Severity::Breaking
-            } else {
-                Severity::Dangerous
-            };
+            let severity = self.cond("mcp-tool-parameter-added", Position::Surface, !required);
             self.change_at(
                 "mcp-tool-parameter-added",
                 Position::Surface,
@@ -911,15 +906,16 @@ impl Cmp<'_, '_> {
                 ),
                 None,
                 json(p),
-                Some(severity),
+                severity,
             );
             return;
         }
         if required {
-            let severity = (self.position == Position::Input
-                && has_default
-                && self.profile == Profile::Lenient)
-                .then_some(Severity::Safe);
+            let severity = self.cond(
+                "property-added-required",
+                self.position,
+                self.position == Position::Input && has_default,
+            );
             self.change(
                 "property-added-required",
                 loc,
@@ -930,10 +926,11 @@ impl Cmp<'_, '_> {
                 severity,
             );
         } else {
-            let severity = (self.position == Position::Input
-                && self.profile == Profile::Strict
-                && !Self::is_closed(o))
-            .then_some(Severity::Breaking);
+            let severity = self.cond(
+                "property-added-optional",
+                self.position,
+                self.position == Position::Input && Self::is_closed(o),
+            );
             let _ = n;
             self.change(
                 "property-added-optional",
@@ -947,14 +944,29 @@ impl Cmp<'_, '_> {
         }
     }
 
+    /// The registry's severity for a conditional rule, given whether its condition
+    /// holds (see `rules::Condition`); fails closed to `dangerous` for unknown rules.
+    fn cond(&self, rule: &str, position: Position, holds: bool) -> Option<Severity> {
+        Some(
+            crate::classify::rules::severity_if(rule, position, self.profile, holds)
+                .unwrap_or(Severity::Dangerous),
+        )
+    }
+
+    /// Whether the condition of a property-leaving rule holds: in input the object
+    /// stays open, in output the property was optional.
+    fn removal_condition(&self, o: &Node, n: &Node, name: &str) -> bool {
+        match self.position {
+            Position::Input => !Self::is_closed(n),
+            _ => !o.required.contains(name),
+        }
+    }
+
     /// Severity of a property leaving the projection of a position.
     fn removal_severity(&self, o: &Node, n: &Node, name: &str) -> Severity {
-        match self.position {
-            Position::Input if Self::is_closed(n) => Severity::Breaking,
-            Position::Input => Severity::Safe,
-            _ if o.required.contains(name) => Severity::Breaking,
-            _ => Severity::Dangerous,
-        }
+        let holds = self.removal_condition(o, n, name);
+        self.cond("property-removed", self.position, holds)
+            .unwrap_or(Severity::Dangerous)
     }
 
     fn property_removed(&mut self, o: &Node, n: &Node, name: &str, p: &Shape, loc: &Loc) {
@@ -980,7 +992,13 @@ impl Cmp<'_, '_> {
         let ro = |s: &Shape| s.node().is_some_and(|x| x.read_only);
         let wo = |s: &Shape| s.node().is_some_and(|x| x.write_only);
         if !ro(a) && ro(b) && self.position == Position::Input {
-            let sev = self.removal_severity(o, n, name);
+            let sev = self
+                .cond(
+                    "read-only-added",
+                    self.position,
+                    self.removal_condition(o, n, name),
+                )
+                .unwrap_or(Severity::Dangerous);
             self.change(
                 "read-only-added",
                 loc,
@@ -992,7 +1010,13 @@ impl Cmp<'_, '_> {
             );
         }
         if !wo(a) && wo(b) && self.position == Position::Output {
-            let sev = self.removal_severity(o, n, name);
+            let sev = self
+                .cond(
+                    "write-only-added",
+                    self.position,
+                    self.removal_condition(o, n, name),
+                )
+                .unwrap_or(Severity::Dangerous);
             self.change(
                 "write-only-added",
                 loc,
@@ -1025,10 +1049,6 @@ impl Cmp<'_, '_> {
         match (a, b) {
             (x, y) if x == y && !matches!(x, Shape::Node(n) if n.reference.is_some()) => {}
             (Shape::Bool(true), _) => {
-                let strict_out = (self.profile == Profile::Strict
-                    && self.position == Position::Output)
-                    .then_some(Severity::Breaking);
-                let _ = strict_out;
                 self.change(
                     narrowed,
                     loc,
@@ -1040,9 +1060,7 @@ impl Cmp<'_, '_> {
                 );
             }
             (_, Shape::Bool(true)) => {
-                let strict_out = (self.profile == Profile::Strict
-                    && self.position == Position::Output)
-                    .then_some(Severity::Breaking);
+                let strict_out = None;
                 self.change(
                     widened,
                     loc,
@@ -2021,7 +2039,7 @@ mod tests {
                 "nullable-added".to_owned(),
                 "/surface/root/properties/id".to_owned(),
                 "schema › id".to_owned(),
-                Severity::Dangerous // interim registry: resolved by the registry commit
+                Severity::Safe
             )]
         );
     }

@@ -80,16 +80,6 @@ fn decided_here(c: &Change) -> bool {
     RULES.contains(&c.rule.as_str()) || inverted || flags
 }
 
-#[allow(dead_code)]
-fn dump(changes: &[Change]) {
-    for c in changes {
-        eprintln!(
-            "({:?}, {:?}, {:?}), // {:?} {:?} {:?}",
-            c.rule, c.pointer, c.path, c.severity, c.position, c.message
-        );
-    }
-}
-
 /// The change with this rule and path.
 fn find<'c>(changes: &'c [Change], rule: &str, path: &str) -> &'c Change {
     changes
@@ -1235,4 +1225,121 @@ fn messages_and_values() {
                     "style": "form"})
         )
     );
+}
+
+#[test]
+fn schema_positions() {
+    let body = |ty: &str| json!({"content": {"application/json": {"schema": {"type": ty}}}});
+    let exchange = |ty: &str| {
+        json!({
+            "parameters": [{"name": "p", "in": "query", "schema": {"type": ty}}],
+            "requestBody": body(ty),
+            "responses": {"200": {"description": "ok", "content": body(ty)["content"],
+                                  "headers": {"X-H": {"schema": {"type": ty}}}}}
+        })
+    };
+    let d = |ty: &str| {
+        let mut operation = exchange(ty);
+        operation["callbacks"] = json!({"cb": {"{$url}": {"post": exchange(ty)}}});
+        with(
+            doc(json!({"/a": {"get": operation}})),
+            "webhooks",
+            json!({"w": {"post": exchange(ty)}}),
+        )
+    };
+    let c = changes(&d("integer"), &d("number"));
+    let positions: Vec<(&str, &str, Position)> = c
+        .iter()
+        .map(|c| (c.rule.as_str(), c.path.as_str(), c.position))
+        .collect();
+    let cb = "GET /a › callback cb › POST {$url}";
+    let expected: Vec<(String, Position)> = vec![
+        (format!("{cb} › query p"), Position::Output),
+        (
+            format!("{cb} › request body › application/json"),
+            Position::Output,
+        ),
+        (
+            format!("{cb} › response 200 › application/json"),
+            Position::Input,
+        ),
+        (format!("{cb} › response 200 › header x-h"), Position::Input),
+        ("GET /a › query p".into(), Position::Input),
+        (
+            "GET /a › request body › application/json".into(),
+            Position::Input,
+        ),
+        (
+            "GET /a › response 200 › application/json".into(),
+            Position::Output,
+        ),
+        (
+            "GET /a › response 200 › header x-h".into(),
+            Position::Output,
+        ),
+        ("webhook POST w › query p".into(), Position::Output),
+        (
+            "webhook POST w › request body › application/json".into(),
+            Position::Output,
+        ),
+        (
+            "webhook POST w › response 200 › application/json".into(),
+            Position::Input,
+        ),
+        (
+            "webhook POST w › response 200 › header x-h".into(),
+            Position::Input,
+        ),
+    ];
+    let expected: Vec<(&str, &str, Position)> = expected
+        .iter()
+        .map(|(path, position)| ("type-widened", path.as_str(), *position))
+        .collect();
+    assert_eq!(positions, expected);
+    assert_eq!(
+        c[5].pointer,
+        "/surface/operations/GET ~1a/requestBody/content/application~1json/schema"
+    );
+    assert_eq!(
+        c[11].pointer,
+        "/surface/webhooks/POST w/responses/200/headers/x-h/schema"
+    );
+}
+
+#[test]
+fn undeprecated_description_and_spec_version() {
+    let old = op(json!({"deprecated": true, "description": "Lists pets.", "responses": {}}));
+    let mut new = op(json!({"responses": {}}));
+    new["openapi"] = json!("3.0.3");
+    let c = changes(&old, &new);
+    assert_eq!(
+        triples(&c),
+        vec![
+            (
+                "operation-undeprecated",
+                "/surface/operations/GET ~1pets/deprecated",
+                "GET /pets"
+            ),
+            (
+                "description-changed",
+                "/surface/operations/GET ~1pets/description",
+                "GET /pets › description"
+            ),
+            (
+                "dialect-changed",
+                "/meta/specVersion",
+                "info › spec version"
+            ),
+        ]
+    );
+    let spec = find(&c, "dialect-changed", "info › spec version");
+    assert_eq!(
+        spec.message,
+        "OpenAPI version changed from `3.1.0` to `3.0.3`"
+    );
+    assert_eq!(spec.severity, Dangerous);
+    let description = find(&c, "description-changed", "GET /pets › description");
+    assert_eq!(description.message, "description removed");
+    assert_eq!(description.before, Some(json!("Lists pets.")));
+    assert_eq!(description.after, None);
 }

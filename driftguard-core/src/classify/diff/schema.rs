@@ -80,10 +80,10 @@ fn unstable_ids(old: &BTreeMap<String, Shape>, new: &BTreeMap<String, Shape>) ->
     }
     let mut out: HashSet<String> = HashSet::new();
     while let Some(id) = stack.pop() {
-        if out.insert(id.to_owned()) {
-            if let Some(parents) = reverse.get(id) {
-                stack.extend(parents.iter().copied());
-            }
+        if out.insert(id.to_owned())
+            && let Some(parents) = reverse.get(id)
+        {
+            stack.extend(parents.iter().copied());
         }
     }
     out
@@ -174,10 +174,11 @@ impl Ctx<'_> {
                             self.raw.push(raw);
                         }
                         Item::Pair { path, key } => {
-                            if dirty.contains(key) && visited.insert(key.clone()) {
-                                if let Some(children) = self.schemas.pairs.get(key) {
-                                    stack.push((join_path(&prefix, path), children.as_slice()));
-                                }
+                            if dirty.contains(key)
+                                && visited.insert(key.clone())
+                                && let Some(children) = self.schemas.pairs.get(key)
+                            {
+                                stack.push((join_path(&prefix, path), children.as_slice()));
                             }
                         }
                     }
@@ -247,10 +248,10 @@ impl Ctx<'_> {
         }
         let mut dirty: HashSet<PairKey> = HashSet::new();
         while let Some(k) = stack.pop() {
-            if dirty.insert(k.clone()) {
-                if let Some(parents) = reverse.get(k) {
-                    stack.extend(parents.iter().copied());
-                }
+            if dirty.insert(k.clone())
+                && let Some(parents) = reverse.get(k)
+            {
+                stack.extend(parents.iter().copied());
             }
         }
         self.schemas.dirty = Some(dirty.clone());
@@ -669,14 +670,14 @@ impl Cmp<'_, '_> {
                 if a == b {
                     return;
                 }
-                if o.const_value.is_some() && n.const_value.is_some() {
+                if let (Some(x), Some(y)) = (&o.const_value, &n.const_value) {
                     self.change(
                         "const-changed",
                         loc,
                         Side::New,
-                        format!("constant changed from {} to {}", show(&a[0]), show(&b[0])),
-                        Some(a[0].clone()),
-                        Some(b[0].clone()),
+                        format!("constant changed from {} to {}", show(x), show(y)),
+                        Some(x.clone()),
+                        Some(y.clone()),
                         None,
                     );
                     return;
@@ -1705,14 +1706,13 @@ impl Cmp<'_, '_> {
         added: &'static str,
         removed: &'static str,
     ) {
-        if a == b {
-            if a.iter()
+        if a == b
+            && a.iter()
                 .all(|s| s.node().is_none_or(|n| n.reference.is_none()))
-            {
-                return;
-            }
+        {
+            return;
         }
-        let mut used_b = vec![false; b.len()];
+        let mut used_b: HashSet<usize> = HashSet::new();
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut unmatched_a: Vec<usize> = Vec::new();
         let signature = |s: &Shape, level: u8| -> Option<String> {
@@ -1732,13 +1732,13 @@ impl Cmp<'_, '_> {
                     continue;
                 };
                 let found = (0..b.len()).find(|&j| {
-                    !used_b[j]
+                    !used_b.contains(&j)
                         && b.get(j).and_then(|s| signature(s, level)).as_deref()
                             == Some(sig.as_str())
                 });
                 match found {
                     Some(j) => {
-                        used_b[j] = true;
+                        used_b.insert(j);
                         pairs.push((i, j));
                     }
                     None => next.push(i),
@@ -1748,10 +1748,10 @@ impl Cmp<'_, '_> {
         }
         unmatched_a.extend(remaining);
         // Leftovers pair up in order only when each side has exactly one: a changed branch.
-        let free_b: Vec<usize> = (0..b.len()).filter(|&j| !used_b[j]).collect();
-        if unmatched_a.len() == 1 && free_b.len() == 1 {
-            pairs.push((unmatched_a[0], free_b[0]));
-            used_b[free_b[0]] = true;
+        let free_b: Vec<usize> = (0..b.len()).filter(|j| !used_b.contains(j)).collect();
+        if let ([i], [j]) = (unmatched_a.as_slice(), free_b.as_slice()) {
+            pairs.push((*i, *j));
+            used_b.insert(*j);
             unmatched_a.clear();
         }
         for (i, j) in pairs {
@@ -1765,7 +1765,7 @@ impl Cmp<'_, '_> {
             }
         }
         for (j, s) in b.iter().enumerate() {
-            if !used_b.get(j).copied().unwrap_or(true) {
+            if !used_b.contains(&j) {
                 let bl = loc
                     .key(key_b, "")
                     .key(&j.to_string(), &format!("{key_b}[{j}]"));
@@ -1916,8 +1916,10 @@ impl Cmp<'_, '_> {
             b.map(|s| Value::String(s.to_owned())),
             severity,
         );
-        if self.model_visible {
-            if let Some(new_text) = b {
+        if self.model_visible
+            && let Some(new_text) = b
+        {
+            {
                 for f in scan_added_text(a, new_text) {
                     let evidence = (!f.evidence.is_empty())
                         .then(|| Value::Array(f.evidence.into_iter().map(Value::String).collect()));
@@ -1957,7 +1959,10 @@ mod tests {
         new: Value,
         position: SchemaPosition,
     ) -> Vec<(String, String, String, Severity)> {
-        let options = Options { format: Format::JsonSchema, ..Options::default() };
+        let options = Options {
+            format: Format::JsonSchema,
+            ..Options::default()
+        };
         let o = snapshot_from_value(&old, &options).unwrap();
         let n = snapshot_from_value(&new, &options).unwrap();
         let policy = Policy {

@@ -140,7 +140,6 @@ impl Loc {
             path: join_path(&self.path, segment),
         }
     }
-    }
 }
 
 /// Appends a segment; `[]` (array items) attaches to the previous segment.

@@ -873,6 +873,25 @@ impl Cmp<'_, '_> {
         loc: &Loc,
         tool_root: bool,
     ) {
+        if self.model_visible {
+            // A new parameter's description is model-visible text too: scan all of it.
+            for (at, text) in super::mcp::schema_texts(self.new_table, p, loc.clone()) {
+                for f in scan_added_text(None, text) {
+                    let evidence = (!f.evidence.is_empty())
+                        .then(|| Value::Array(f.evidence.into_iter().map(Value::String).collect()));
+                    self.change_at(
+                        f.rule,
+                        Position::Surface,
+                        &at,
+                        Side::New,
+                        f.message,
+                        None,
+                        evidence,
+                        None,
+                    );
+                }
+            }
+        }
         let required = n.required.contains(name);
         let has_default = p.node().is_some_and(|x| x.default.is_some());
         if tool_root {

@@ -801,7 +801,7 @@ fn webhooks_and_callbacks() {
             (
                 "operation-added",
                 "GET /pets › callback onEvent › DELETE {$request.body#/url}",
-                Dangerous
+                Safe
             ),
             (
                 "parameter-became-required",
@@ -818,7 +818,7 @@ fn webhooks_and_callbacks() {
                 "GET /pets › callback onEvent › PUT {$request.body#/url}",
                 Breaking
             ),
-            ("webhook-added", "webhook POST added", Dangerous),
+            ("webhook-added", "webhook POST added", Safe),
             ("webhook-removed", "webhook POST gone", Breaking),
             (
                 "parameter-added-required",

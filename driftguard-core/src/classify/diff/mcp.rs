@@ -320,7 +320,7 @@ fn server(ctx: &mut Ctx<'_>, old: &Server, new: &Server) {
     );
     opt_str_change(
         ctx,
-        "mcp-server-website-changed",
+        "mcp-server-website-url-changed",
         &loc.key("websiteUrl", "websiteUrl"),
         old.website_url.as_deref(),
         new.website_url.as_deref(),
@@ -1311,7 +1311,7 @@ mod tests {
                     "server › version"
                 ),
                 (
-                    "mcp-server-website-changed",
+                    "mcp-server-website-url-changed",
                     "/surface/server/websiteUrl",
                     "server › websiteUrl"
                 ),

@@ -260,6 +260,12 @@ impl<'a> Ctx<'a> {
             .raw
             .into_iter()
             .map(|r| {
+                #[cfg(test)]
+                assert!(
+                    rules::get(r.rule).is_some(),
+                    "rule {:?} is not in the registry",
+                    r.rule
+                );
                 let severity = r
                     .severity
                     .unwrap_or_else(|| resolve_severity(r.rule, r.position, profile));

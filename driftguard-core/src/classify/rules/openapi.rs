@@ -75,6 +75,10 @@ pub(super) const RULES: &[Rule] = &[
         })
         .notes("B if the header was required, else D (the condition; strict: B)."),
     rule("response-header-became-optional", "a required response header became optional", same(B)),
+    rule("response-header-became-required", "an optional response header became required", same(S))
+        .notes("S: readers get more. Inside webhooks and callbacks (the consumer answers) the engine reports it B."),
+    rule("extension-changed", "an `x-` extension of an operation changed (including `x-sunset`)", same(S))
+        .notes("S: vendor annotations do not change the wire contract; reported so a changed digest never yields an empty report."),
     // Security.
     rule("security-requirement-added", "a security requirement was added (auth tightened)", same(B)),
     rule("security-requirement-removed", "a security requirement was removed (auth loosened)", same(D))

@@ -57,27 +57,6 @@ pub(crate) struct Item {
 
 type Entry = (char, usize, usize);
 
-fn is_delimiter(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '"' | '\''
-                | '<'
-                | '>'
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '{'
-                | '}'
-                | '`'
-                | '|'
-                | '\\'
-                | '^'
-                | ','
-        )
-}
-
 /// Defanged separators read as the real one, when between two alphanumerics.
 const DEFANGED: &[(&str, char)] = &[
     ("[.]", '.'),
@@ -90,59 +69,113 @@ const DEFANGED: &[(&str, char)] = &[
     ("(at)", '@'),
 ];
 
+/// `is_delimiter` on a byte of folded text (non-ASCII bytes are never delimiters; folded
+/// text has only ASCII whitespace).
+fn is_delimiter_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | 0x0B
+            | 0x0C
+            | b'"'
+            | b'\''
+            | b'<'
+            | b'>'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'`'
+            | b'|'
+            | b'\\'
+            | b'^'
+            | b','
+    )
+}
+
+/// The defanged spelling at byte `i` of `lower`, if it stands between two alphanumerics.
+fn defanged_at(lower: &str, i: usize) -> Option<(&'static str, char)> {
+    let bytes = lower.as_bytes();
+    if !i
+        .checked_sub(1)
+        .and_then(|p| bytes.get(p))
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return None;
+    }
+    let rest = lower.get(i..)?;
+    DEFANGED.iter().copied().find(|(spelling, _)| {
+        rest.starts_with(spelling)
+            && bytes
+                .get(i + spelling.len())
+                .is_some_and(u8::is_ascii_alphanumeric)
+    })
+}
+
+/// Chunks of `lower` that can hold a target (they contain `@`, `:`, `.` or a defanged
+/// separator), as (char, folded start, folded end) entries with defanged spellings
+/// replaced. Chunks without such a character are skipped without decoding.
 fn chunks(lower: &str) -> Vec<Vec<Entry>> {
+    let bytes = lower.as_bytes();
     let mut out = Vec::new();
-    let mut current: Vec<Entry> = Vec::new();
-    let mut in_ip_literal = false;
-    let mut iter = lower.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        // An IPv6 literal in a URL: `https://[2001:db8::1]:8443/`.
-        let after_scheme = current.len() >= 3
-            && current
-                .iter()
-                .rev()
-                .take(3)
-                .map(|e| e.0)
-                .eq(['/', '/', ':']);
-        if c == '[' && after_scheme {
-            in_ip_literal = true;
-            current.push((c, i, i + 1));
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i).copied().is_some_and(is_delimiter_byte) {
+            i += 1;
             continue;
         }
-        if c == ']' && in_ip_literal {
-            in_ip_literal = false;
-            current.push((c, i, i + 1));
-            continue;
-        }
-        if is_delimiter(c) {
-            in_ip_literal = false;
-            if matches!(c, '[' | '(') && current.last().is_some_and(|e| e.0.is_ascii_alphanumeric())
-            {
-                let rest = lower.get(i..).unwrap_or_default();
-                let defanged = DEFANGED.iter().find(|(spelling, _)| {
-                    rest.starts_with(spelling)
-                        && rest
-                            .get(spelling.len()..)
-                            .and_then(|r| r.chars().next())
-                            .is_some_and(|n| n.is_ascii_alphanumeric())
-                });
-                if let Some(&(spelling, real)) = defanged {
-                    current.push((real, i, i + spelling.len()));
-                    while iter.peek().is_some_and(|&(j, _)| j < i + spelling.len()) {
-                        iter.next();
-                    }
+        // Find the end of this chunk.
+        let start = i;
+        let mut trigger = false;
+        let mut in_ip_literal = false;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'[' && i >= start + 3 && bytes.get(i - 3..i) == Some(b"://".as_slice()) {
+                in_ip_literal = true;
+                i += 1;
+                continue;
+            }
+            if b == b']' && in_ip_literal {
+                in_ip_literal = false;
+                i += 1;
+                continue;
+            }
+            if is_delimiter_byte(b) {
+                if matches!(b, b'[' | b'(')
+                    && let Some((spelling, _)) = defanged_at(lower, i)
+                {
+                    trigger = true;
+                    i += spelling.len();
                     continue;
                 }
+                break;
             }
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
+            trigger |= matches!(b, b'@' | b':' | b'.');
+            i += 1;
+        }
+        if !trigger {
             continue;
         }
-        current.push((c, i, i + c.len_utf8()));
-    }
-    if !current.is_empty() {
-        out.push(current);
+        let mut entries = Vec::new();
+        let mut k = start;
+        while k < i {
+            if let Some((spelling, real)) =
+                defanged_at(lower, k).filter(|_| matches!(bytes.get(k), Some(b'[' | b'(')))
+            {
+                entries.push((real, k, k + spelling.len()));
+                k += spelling.len();
+                continue;
+            }
+            let Some(c) = lower.get(k..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            entries.push((c, k, k + c.len_utf8()));
+            k += c.len_utf8();
+        }
+        out.push(entries);
     }
     out
 }
@@ -490,15 +523,20 @@ impl ChunkScan<'_> {
     }
 }
 
-fn is_path_char(c: char) -> bool {
-    !is_delimiter(c)
+fn is_path_byte(b: u8) -> bool {
+    !is_delimiter_byte(b)
 }
 
 fn sensitive_paths(folded: &Folded<'_>, out: &mut Vec<Item>) {
     let lower = folded.lower.as_str();
+    let bytes = lower.as_bytes();
     for entry in SENSITIVE_PATHS {
+        let mut covered_until = 0;
         for (p, _) in lower.match_indices(entry) {
             let end = p + entry.len();
+            if p < covered_until {
+                continue;
+            }
             let prev = lower.get(..p).and_then(|b| b.chars().next_back());
             let next = lower.get(end..).and_then(|a| a.chars().next());
             let starts_word = entry.starts_with(|c: char| c.is_alphanumeric() || c == '.');
@@ -508,31 +546,33 @@ fn sensitive_paths(folded: &Folded<'_>, out: &mut Vec<Item>) {
             if next.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
-            let start = lower
-                .get(..p)
-                .unwrap_or_default()
-                .char_indices()
-                .rev()
-                .take(MAX_PATH_EXPANSION)
-                .take_while(|&(_, c)| is_path_char(c))
-                .last()
-                .map_or(p, |(i, _)| i);
-            let stop = lower
-                .get(end..)
-                .unwrap_or_default()
-                .char_indices()
-                .take(MAX_PATH_EXPANSION)
-                .take_while(|&(_, c)| is_path_char(c))
-                .last()
-                .map_or(end, |(i, c)| end + i + c.len_utf8());
-            let mut stop = stop;
+            let mut start = p;
+            while start > 0
+                && p - start < MAX_PATH_EXPANSION
+                && bytes.get(start - 1).copied().is_some_and(is_path_byte)
+            {
+                start -= 1;
+            }
+            while !lower.is_char_boundary(start) {
+                start += 1;
+            }
+            let mut stop = end;
+            while stop - end < MAX_PATH_EXPANSION
+                && bytes.get(stop).copied().is_some_and(is_path_byte)
+            {
+                stop += 1;
+            }
+            while !lower.is_char_boundary(stop) {
+                stop -= 1;
+            }
             while stop > end
-                && lower
-                    .get(..stop)
-                    .is_some_and(|s| s.ends_with(['.', ',', ';', ':', '!', '?']))
+                && bytes
+                    .get(stop - 1)
+                    .is_some_and(|b| matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?'))
             {
                 stop -= 1;
             }
+            covered_until = stop;
             let key = lower.get(start..stop).unwrap_or_default().to_string();
             out.push(Item {
                 kind: PATH,
@@ -550,17 +590,33 @@ fn is_blob_byte(b: u8) -> bool {
 }
 
 fn classify_blob(run: &[u8]) -> Option<&'static str> {
-    let body: Vec<u8> = run.iter().copied().take_while(|&b| b != b'=').collect();
+    if run.len() < MIN_BLOB {
+        return None;
+    }
+    let body = run.split(|&b| b == b'=').next().unwrap_or_default();
     if body.len() < MIN_BLOB {
         return None;
     }
-    let digits = body.iter().filter(|b| b.is_ascii_digit()).count();
-    let upper = body.iter().filter(|b| b.is_ascii_uppercase()).count();
-    let lower = body.iter().filter(|b| b.is_ascii_lowercase()).count();
-    let hex_letters = body
-        .iter()
-        .filter(|b| matches!(b, b'a'..=b'f' | b'A'..=b'F'))
-        .count();
+    let (mut digits, mut upper, mut lower, mut hex_letters, mut separators, mut slashes) =
+        (0, 0, 0, 0, 0, 0);
+    for &b in body {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'A'..=b'F' => {
+                upper += 1;
+                hex_letters += 1;
+            }
+            b'a'..=b'f' => {
+                lower += 1;
+                hex_letters += 1;
+            }
+            b'G'..=b'Z' => upper += 1,
+            b'g'..=b'z' => lower += 1,
+            b'_' | b'-' => separators += 1,
+            b'/' => slashes += 1,
+            _ => {}
+        }
+    }
     if digits + hex_letters == body.len()
         && digits > 0
         && hex_letters > 0
@@ -568,8 +624,6 @@ fn classify_blob(run: &[u8]) -> Option<&'static str> {
     {
         return Some(HEX);
     }
-    let separators = body.iter().filter(|&&b| matches!(b, b'_' | b'-')).count();
-    let slashes = body.iter().filter(|&&b| b == b'/').count();
     let letters = upper + lower;
     let mixed =
         upper > 0 && lower > 0 && digits > 0 && upper * 5 >= letters && upper * 5 <= letters * 4;

@@ -138,64 +138,82 @@ pub(crate) struct Unit {
 }
 
 /// Every hidden unit of `s`, in order, with the benign emoji uses left out.
+///
+/// Walks bytes, decoding only non-ASCII characters (the common case is plain ASCII).
 pub(crate) fn units(s: &str) -> Vec<Unit> {
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let bytes = s.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(&(b, c)) = chars.get(i) {
-        if c == '\u{1F3F4}' {
-            // A subdivision flag: black flag, 2–6 tag letters/digits, cancel tag.
-            let mut j = i + 1;
-            while chars.get(j).is_some_and(|&(_, t)| is_flag_tag(t)) && j - i <= 7 {
-                j += 1;
-            }
-            let letters = j - i - 1;
-            if (2..=6).contains(&letters) && chars.get(j).is_some_and(|&(_, t)| t == '\u{E007F}') {
-                i = j + 1;
+    let mut b = 0;
+    let mut ci = 0;
+    while let Some(&byte) = bytes.get(b) {
+        if byte < 0x80 {
+            if (0x20..0x7F).contains(&byte) || matches!(byte, b'\t' | b'\n' | b'\r') {
+                b += 1;
+                ci += 1;
                 continue;
             }
-            i += 1;
-            continue;
-        }
-        let Some(kind) = kind_of(c) else {
-            i += 1;
-            continue;
-        };
-        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).map(|&(_, p)| p);
-        let next = chars.get(i + 1).map(|&(_, n)| n);
-        if c == '\u{200D}' && prev.is_some_and(is_emoji) && next.is_some_and(is_emoji) {
-            i += 1;
-            continue;
-        }
-        if is_variation_selector(c) && prev.is_some_and(|p| !p.is_ascii() && kind_of(p).is_none()) {
-            i += 1;
-            continue;
-        }
-        if kind == Kind::Ansi {
-            let len = s.get(b..).map_or(1, ansi_len);
-            let end = b + len;
-            let mut j = i + 1;
-            while chars.get(j).is_some_and(|&(bj, _)| bj < end) {
-                j += 1;
+            if byte == 0x1B {
+                let len = s.get(b..).map_or(1, ansi_len);
+                let count = s.get(b..b + len).map_or(1, |seq| seq.chars().count());
+                out.push(Unit {
+                    char_start: ci,
+                    char_end: ci + count,
+                    start: b,
+                    end: b + len,
+                    kind: Kind::Ansi,
+                });
+                b += len;
+                ci += count;
+                continue;
             }
             out.push(Unit {
-                char_start: i,
-                char_end: j,
+                char_start: ci,
+                char_end: ci + 1,
                 start: b,
-                end,
-                kind,
+                end: b + 1,
+                kind: Kind::Control,
             });
-            i = j;
+            b += 1;
+            ci += 1;
             continue;
         }
-        out.push(Unit {
-            char_start: i,
-            char_end: i + 1,
-            start: b,
-            end: b + c.len_utf8(),
-            kind,
-        });
-        i += 1;
+        let Some(c) = s.get(b..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        let len = c.len_utf8();
+        if c == '\u{1F3F4}' {
+            // A subdivision flag: black flag, 2–6 tag letters/digits, cancel tag.
+            let rest = s.get(b + len..).unwrap_or_default();
+            let letters = rest.chars().take(7).take_while(|&t| is_flag_tag(t)).count();
+            let cancel = rest.chars().nth(letters) == Some('\u{E007F}');
+            if (2..=6).contains(&letters) && cancel {
+                b += len + (letters + 1) * 4;
+                ci += letters + 2;
+                continue;
+            }
+        }
+        let Some(kind) = kind_of(c) else {
+            b += len;
+            ci += 1;
+            continue;
+        };
+        let prev = s.get(..b).and_then(|r| r.chars().next_back());
+        let next = s.get(b + len..).and_then(|r| r.chars().next());
+        let benign_joiner =
+            c == '\u{200D}' && prev.is_some_and(is_emoji) && next.is_some_and(is_emoji);
+        let benign_selector =
+            is_variation_selector(c) && prev.is_some_and(|p| !p.is_ascii() && kind_of(p).is_none());
+        if !benign_joiner && !benign_selector {
+            out.push(Unit {
+                char_start: ci,
+                char_end: ci + 1,
+                start: b,
+                end: b + len,
+                kind,
+            });
+        }
+        b += len;
+        ci += 1;
     }
     out
 }

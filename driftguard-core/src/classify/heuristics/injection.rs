@@ -282,14 +282,17 @@ fn phrase_hits(folded: &Folded<'_>, out: &mut Vec<Hit>) {
         tokens: &tokens,
     };
     for (i, token) in tokens.iter().enumerate() {
+        if !token.word {
+            // Every phrase starts with a word.
+            continue;
+        }
         let text = folded.lower.get(token.start..token.end).unwrap_or_default();
         let listed = index
             .by_first
             .get(text)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let wild: &[usize] = if token.word { &index.wild } else { &[] };
-        for &id in listed.iter().chain(wild) {
+        for &id in listed.iter().chain(&index.wild) {
             let Some(pattern) = index.patterns.get(id) else {
                 continue;
             };

@@ -917,13 +917,10 @@ fn one_megabyte_descriptions_scan_linearly() {
     }
     let findings = scan_added_text(Some(BASE), &big);
     assert_eq!(findings.len(), 4);
-    // Adversarial single tokens: one huge word, one huge run of each scanner's alphabet.
-    for filler in ["a", "@", ":", ".", "a.", "<", "[.]", "#", "aB3", "~/.env"] {
-        let mut s = String::new();
-        while s.len() < 1_000_000 {
-            s.push_str(filler);
-        }
-        let _ = scan_added_text(Some(&s[..500_000]), &s);
+    // Adversarial single tokens: one huge run of what each scanner looks at.
+    for filler in ["@", "a.", ":", "<", "~/.env", "aB3+"] {
+        let s = filler.repeat(1_000_000 / filler.len());
+        let _ = scan_added_text(None, &s);
     }
     let spaces = " ".repeat(1_000_000);
     assert_eq!(rules(None, &spaces), [GREW]);

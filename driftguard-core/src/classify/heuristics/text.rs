@@ -37,40 +37,48 @@ fn strippable(c: char) -> bool {
 }
 
 impl<'a> Folded<'a> {
-    /// Folds `original`.
+    /// Folds `original`. Walks bytes; only non-ASCII characters are decoded.
     pub fn new(original: &'a str) -> Folded<'a> {
+        let bytes = original.as_bytes();
         let mut text = String::with_capacity(original.len());
         let mut map = Vec::with_capacity(original.len());
-        let mut iter = original.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            if c == '\u{1b}' {
-                let end = i + original.get(i..).map_or(1, ansi_len);
-                while iter.peek().is_some_and(|&(j, _)| j < end) {
-                    iter.next();
-                }
+        let mut i = 0;
+        while let Some(&byte) = bytes.get(i) {
+            if byte.is_ascii_graphic() {
+                map.push((text.len(), i, i + 1));
+                text.push(char::from(byte));
+                i += 1;
                 continue;
             }
-            if strippable(c) {
+            if byte == 0x1B {
+                i += original.get(i..).map_or(1, ansi_len);
                 continue;
             }
+            let Some(c) = original.get(i..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            let len = c.len_utf8();
             if c.is_whitespace() {
                 let mut newline = c == '\n';
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, d)) = iter.peek() {
+                let mut end = i + len;
+                while let Some(d) = original.get(end..).and_then(|r| r.chars().next()) {
                     if d.is_whitespace() || strippable(d) {
                         newline |= d == '\n';
-                        end = j + d.len_utf8();
-                        iter.next();
+                        end += d.len_utf8();
                     } else {
                         break;
                     }
                 }
                 map.push((text.len(), i, end));
                 text.push(if newline { '\n' } else { ' ' });
+                i = end;
                 continue;
             }
-            map.push((text.len(), i, i + c.len_utf8()));
-            text.push(fold_char(c));
+            if !strippable(c) {
+                map.push((text.len(), i, i + len));
+                text.push(fold_char(c));
+            }
+            i += len;
         }
         let lower = text.to_ascii_lowercase();
         Folded {
@@ -118,42 +126,68 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Splits `s` into tokens (whitespace separates and is dropped).
+/// Splits `s` into tokens (whitespace separates and is dropped). Walks bytes; only
+/// non-ASCII characters are decoded.
 pub(crate) fn tokenize(s: &str) -> Vec<Token> {
+    let bytes = s.as_bytes();
     let mut out = Vec::new();
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    let char_at = |k: usize| s.get(k..).and_then(|r| r.chars().next());
+    while let Some(&byte) = bytes.get(i) {
+        let (c, len) = if byte < 0x80 {
+            (char::from(byte), 1)
+        } else {
+            match char_at(i) {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
         if c.is_whitespace() {
+            i += len;
             continue;
         }
-        if is_word_char(c) {
-            let mut end = i + c.len_utf8();
-            let mut last = c;
-            while let Some(&(j, d)) = iter.peek() {
-                let inner_apostrophe = d == '\''
-                    && last.is_alphanumeric()
-                    && s.get(j + 1..)
-                        .and_then(|r| r.chars().next())
-                        .is_some_and(char::is_alphanumeric);
-                if is_word_char(d) || inner_apostrophe {
-                    end = j + d.len_utf8();
-                    last = d;
-                    iter.next();
-                } else {
-                    break;
-                }
-            }
+        if !is_word_char(c) {
             out.push(Token {
                 start: i,
-                end,
-                word: true,
+                end: i + len,
+                word: false,
             });
+            i += len;
             continue;
         }
+        let start = i;
+        let mut last = c;
+        i += len;
+        while let Some(&next) = bytes.get(i) {
+            if next.is_ascii_alphanumeric() || next == b'_' {
+                last = char::from(next);
+                i += 1;
+                continue;
+            }
+            if next == b'\'' {
+                let after = char_at(i + 1);
+                if last.is_alphanumeric() && after.is_some_and(char::is_alphanumeric) {
+                    last = '\'';
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            if next < 0x80 {
+                break;
+            }
+            match char_at(i) {
+                Some(d) if is_word_char(d) => {
+                    last = d;
+                    i += d.len_utf8();
+                }
+                _ => break,
+            }
+        }
         out.push(Token {
-            start: i,
-            end: i + c.len_utf8(),
-            word: false,
+            start,
+            end: i,
+            word: true,
         });
     }
     out

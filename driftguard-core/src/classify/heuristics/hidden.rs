@@ -4,9 +4,9 @@
 //! zero-width and other invisible formatting characters, bidi controls, private-use
 //! characters, ANSI escape sequences and other C0/C1 controls (except `\n`, `\r`, `\t`).
 //!
-//! Two benign uses are recognised so that emoji do not raise alarms: a zero-width joiner
-//! between two emoji (👨‍👩‍👧), a variation selector right after a non-ASCII visible
-//! character (❤️), and a subdivision flag (🏴 + tag letters + cancel tag).
+//! Benign uses are recognised so that emoji do not raise alarms: a zero-width joiner
+//! between two emoji (👨‍👩‍👧), one variation selector right after an emoji (❤️) or in a
+//! keycap (1️⃣), and a subdivision flag (🏴 + tag letters + cancel tag).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -73,8 +73,30 @@ pub(crate) fn kind_of(c: char) -> Option<Kind> {
     })
 }
 
+/// Emoji and the symbols that take an emoji presentation selector.
 fn is_emoji(c: char) -> bool {
-    matches!(u32::from(c), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0xFE0F | 0x2190..=0x21FF)
+    matches!(
+        u32::from(c),
+        0x00A9
+            | 0x00AE
+            | 0x203C
+            | 0x2049
+            | 0x2122
+            | 0x2139
+            | 0x2194..=0x21AA
+            | 0x231A..=0x23FF
+            | 0x24C2
+            | 0x25AA..=0x25FE
+            | 0x2600..=0x27BF
+            | 0x2934
+            | 0x2935
+            | 0x2B00..=0x2BFF
+            | 0x3030
+            | 0x303D
+            | 0x3297
+            | 0x3299
+            | 0x1F000..=0x1FAFF
+    )
 }
 
 fn is_variation_selector(c: char) -> bool {
@@ -199,10 +221,15 @@ pub(crate) fn units(s: &str) -> Vec<Unit> {
         };
         let prev = s.get(..b).and_then(|r| r.chars().next_back());
         let next = s.get(b + len..).and_then(|r| r.chars().next());
-        let benign_joiner =
-            c == '\u{200D}' && prev.is_some_and(is_emoji) && next.is_some_and(is_emoji);
-        let benign_selector =
-            is_variation_selector(c) && prev.is_some_and(|p| !p.is_ascii() && kind_of(p).is_none());
+        // 👨‍👩‍👧 and ❤️‍🔥: a joiner between emoji (the left one may carry its selector).
+        let benign_joiner = c == '\u{200D}'
+            && prev.is_some_and(|p| is_emoji(p) || p == '\u{FE0F}')
+            && next.is_some_and(is_emoji);
+        // ❤️ and the keycap 1️⃣: one selector after an emoji, or between a keycap base and U+20E3.
+        let benign_selector = is_variation_selector(c)
+            && (prev.is_some_and(is_emoji)
+                || (prev.is_some_and(|p| matches!(p, '#' | '*' | '0'..='9'))
+                    && next == Some('\u{20E3}')));
         if !benign_joiner && !benign_selector {
             out.push(Unit {
                 char_start: ci,

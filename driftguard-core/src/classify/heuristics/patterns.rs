@@ -107,15 +107,17 @@ pub static OPAQUE_URL_SCHEMES: &[&str] = &["data", "javascript"];
 
 /// Top-level domains that make a bare `name.tld` look like a real host. Deliberately
 /// leaves out TLDs that are also common file extensions or code members (`py`, `md`,
-/// `rs`, `sh`, `zip`, `mov`, `pl`, `cc`, `tf`, `so`, `ps`, `name`, `app`, `in`, `is`,
-/// `at`), so `setup.py`, `README.md` and `main.rs` are not domains.
+/// `rs`, `sh`, `ml`, `zip`, `mov`, `pl`, `cc`, `tf`, `so`, `ps`, `app`, `in`, `is`, `at`,
+/// and `name`, `email`, `host`, `int`, `store`, `stream` as in `user.email`,
+/// `server.host`), so `setup.py`, `README.md` and `main.rs` are not domains. URLs and
+/// email addresses are reported whatever their TLD.
 pub static COMMON_TLDS: &[&str] = &[
     "com", "net", "org", "io", "co", "ai", "dev", "info", "biz", "xyz", "top", "site", "online",
     "club", "me", "us", "uk", "de", "fr", "ru", "cn", "jp", "eu", "ca", "au", "br", "nl", "se",
-    "ch", "it", "es", "tk", "ml", "ga", "cf", "gq", "cloud", "store", "shop", "live", "tech",
-    "link", "click", "pw", "tv", "ly", "gg", "to", "su", "ir", "kp", "edu", "gov", "mil", "int",
-    "icu", "buzz", "fun", "space", "website", "email", "host", "page", "work", "today", "world",
-    "news", "cx", "vip", "win", "bid", "loan", "download", "stream", "gdn", "rest",
+    "ch", "it", "es", "tk", "ga", "cf", "gq", "cloud", "shop", "live", "tech", "link", "click",
+    "pw", "tv", "ly", "gg", "to", "su", "ir", "kp", "edu", "gov", "mil", "icu", "buzz", "fun",
+    "space", "website", "page", "work", "today", "world", "news", "cx", "vip", "win", "bid",
+    "loan", "download", "gdn", "rest",
 ];
 
 /// Hosts used for documentation examples (RFC 2606) and never reported: an

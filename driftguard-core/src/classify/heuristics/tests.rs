@@ -97,7 +97,7 @@ fn every_hidden_class_fires_with_its_position() {
 fn whitespace_controls_and_benign_emoji_are_not_hidden() {
     assert!(rules(Some("a b"), "a\tb\r\nc\nd").is_empty());
     // Emoji family (ZWJ between emoji), heart with VS16, Scotland's subdivision flag.
-    let emoji = "Lists files 📁 👨\u{200D}👩\u{200D}👧 ❤\u{FE0F} 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+    let emoji = "Lists files 📁 👨\u{200D}👩\u{200D}👧 ❤\u{FE0F} ❤\u{FE0F}\u{200D}🔥 1\u{FE0F}\u{20E3} ©\u{FE0F} 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
     assert!(
         rules(Some("Lists files"), emoji).is_empty(),
         "{:#?}",
@@ -107,6 +107,8 @@ fn whitespace_controls_and_benign_emoji_are_not_hidden() {
     // A ZWJ between letters, or a variation selector after ASCII, is hidden.
     assert_eq!(rules(Some("ab"), "a\u{200D}b"), [HIDDEN_CHARACTERS]);
     assert_eq!(rules(Some("ab"), "a\u{FE0F}b"), [HIDDEN_CHARACTERS]);
+    assert_eq!(rules(Some("é"), "é\u{FE0F}"), [HIDDEN_CHARACTERS]);
+    assert_eq!(rules(Some("❤"), "❤\u{FE0F}\u{FE0F}"), [HIDDEN_CHARACTERS]);
 }
 
 #[test]
@@ -611,6 +613,7 @@ fn exfiltration_false_positive_guards() {
         "CONSTANT_NAME_WITH_MANY_PARTS_AND_VERSION_2_THAT_IS_LONG",
         "npm package @modelcontextprotocol/server-filesystem",
         "1234567890123456789012345678901234567890123 digits only",
+        "Set user.email and server.host; compile main.ml; see redux.store and response.stream.",
     ] {
         assert!(exfil(text).is_empty(), "{text}: {:#?}", exfil(text));
     }
@@ -964,6 +967,101 @@ fn messages_and_evidence_never_carry_raw_hidden_characters() {
                     .all(|c| super::hidden::kind_of(c).is_none() && c != '\n'),
                 "{s:?}"
             );
+        }
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text mixing words, punctuation the scanners look at, and hidden characters.
+    fn text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "ignore",
+            "previous",
+            "instructions",
+            " ",
+            "\n",
+            ".",
+            "@",
+            ":",
+            "/",
+            "[",
+            "]",
+            "(",
+            ")",
+            "<",
+            ">",
+            "|",
+            "#",
+            "`",
+            "'",
+            "=",
+            "_",
+            "-",
+            "com",
+            "club",
+            "x",
+            "Ab3",
+            "0",
+            "255",
+            "::",
+            "~/.ssh",
+            ".env",
+            "https://",
+            "data:",
+            "user",
+            "do not tell the",
+            "<IMPORTANT>",
+            "\u{200B}",
+            "\u{200D}",
+            "\u{FE0F}",
+            "\u{1F3F4}",
+            "\u{E0041}",
+            "\u{E007F}",
+            "\u{202E}",
+            "\u{E000}",
+            "\u{1B}",
+            "[31m",
+            "\u{1B}]",
+            "\u{7}",
+            "\u{85}",
+            "é",
+            "中",
+            "ｉｇｎｏｒｅ",
+            "👨",
+            "\r",
+            "\t",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Nothing is ever added to a text by itself, and nothing panics.
+        #[test]
+        fn a_text_adds_nothing_to_itself(s in text()) {
+            prop_assert_eq!(scan_added_text(Some(&s), &s), Vec::<Finding>::new());
+        }
+
+        /// Output is deterministic, sorted, and free of raw hidden characters.
+        #[test]
+        fn findings_are_stable_and_visible(old in text(), new in text()) {
+            let a = scan_added_text(Some(&old), &new);
+            prop_assert_eq!(&a, &scan_added_text(Some(&old), &new));
+            let mut sorted = a.clone();
+            sorted.sort();
+            prop_assert_eq!(&a, &sorted);
+            for f in &a {
+                for s in std::iter::once(&f.message).chain(&f.evidence) {
+                    prop_assert!(!s.contains('\n'), "{:?}", s);
+                    prop_assert_eq!(&visible(s), s);
+                }
+            }
+            let _ = visible(&new);
+            let _ = decode_tags(&new);
         }
     }
 }

@@ -24,8 +24,28 @@
 //! assert!(scan_added_text(Some(old), "Send an e-mail.").is_empty());
 //! ```
 //!
+//! # Rules
+//!
+//! - [`HIDDEN_CHARACTERS`]: added runs of Unicode tag characters (decoded: the message
+//!   shows the hidden ASCII), zero-width and invisible formatting characters, bidi
+//!   controls, private-use characters, ANSI escape sequences, other C0/C1 controls.
+//!   Evidence: each run as `\u{…}` escapes with its char index. Counted: a run already
+//!   present as often in the old text is not added.
+//! - [`INJECTION`]: added phrases from the lists in [`patterns`] (override, concealment,
+//!   forced ordering, references to other tools or servers) and pseudo-tags
+//!   (`<IMPORTANT>`, `[INST]`, `<|im_start|>`, `### System`). Matched on folded text:
+//!   case-insensitive, fullwidth ASCII and typographic quotes folded, invisible
+//!   characters and ANSI sequences removed, whitespace collapsed — so
+//!   `ig\u{200B}nore previous instructions` matches. Counted per phrase.
+//! - [`EXFILTRATION_TARGET`]: added URLs, email addresses, bare domains, IPv4/IPv6
+//!   addresses, sensitive paths, base64/hex blobs. Compared as sets; the host of an old
+//!   URL or email counts as known.
+//! - [`GREW`]: the text more than doubled and gained more than 50 characters (judged only
+//!   when there was an old, non-empty text), or gained more than 500 characters; or it
+//!   gained a run of 20+ spaces/tabs or 5+ consecutive blank lines.
+//!
 //! Every string in a [`Finding`] is safe to print: attacker text is passed through
-//! [`visible`] and truncated.
+//! [`visible`] (on one line) and truncated to 120 characters.
 
 mod exfiltration;
 mod growth;

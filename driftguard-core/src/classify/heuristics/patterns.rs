@@ -88,14 +88,9 @@ pub static PSEUDO_TAG_NAMES: &[&str] = &[
 pub static BRACKET_TAG_NAMES: &[&str] = &["inst", "system", "sys", "system_prompt"];
 
 /// Markdown headings that open a pseudo-system section (`### System`), matched only
-/// when the heading is exactly this text (optionally followed by `:`).
-pub static HEADING_NAMES: &[&str] = &[
-    "system",
-    "system prompt",
-    "system message",
-    "instructions",
-    "important",
-];
+/// when the heading is exactly this text (optionally followed by `:`). `## Instructions`
+/// and `## Important` are left out: real server instructions use them as plain headings.
+pub static HEADING_NAMES: &[&str] = &["system", "system prompt", "system message"];
 
 /// URL schemes reported as exfiltration targets when followed by `://`.
 pub static URL_SCHEMES: &[&str] = &[

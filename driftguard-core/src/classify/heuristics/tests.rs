@@ -238,7 +238,7 @@ fn list_sizes_are_pinned() {
     assert_eq!(TOOL_REFERENCE_PATTERNS.len(), 5);
     assert_eq!(PSEUDO_TAG_NAMES.len(), 15);
     assert_eq!(BRACKET_TAG_NAMES.len(), 4);
-    assert_eq!(HEADING_NAMES.len(), 5);
+    assert_eq!(HEADING_NAMES.len(), 3);
     assert_eq!(URL_SCHEMES.len(), 13);
     assert_eq!(OPAQUE_URL_SCHEMES.len(), 2);
     assert_eq!(SENSITIVE_PATHS.len(), 27);
@@ -408,6 +408,8 @@ fn near_miss_tags_and_headings_do_not_fire() {
         "Compare a < b and c > d.",
         "<importantly> nothing",
         "### System requirements",
+        "## Instructions",
+        "## Important",
         "Text ### system in the middle of a line",
         "[important] is not a bracket tag",
         "<system",

@@ -1067,3 +1067,51 @@ mod properties {
         }
     }
 }
+
+/// Every model-visible text of the real server captures in the conformance vectors
+/// (`real-*.json`: published server-filesystem versions), scanned as if brand new, is clean.
+#[test]
+fn real_server_captures_are_clean() {
+    fn texts(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if matches!(k.as_str(), "description" | "title" | "instructions")
+                        && let Some(s) = x.as_str()
+                    {
+                        out.push(s.to_string());
+                    }
+                    texts(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
+            _ => {}
+        }
+    }
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../conformance/vectors/normalize/mcp"
+    );
+    let mut files = 0;
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("real-") {
+            continue;
+        }
+        files += 1;
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        texts(&v["inputs"], &mut all);
+    }
+    assert!(files >= 2, "expected the real server captures in {dir}");
+    assert!(all.len() >= 20, "only {} texts", all.len());
+    for text in &all {
+        assert_eq!(
+            scan_added_text(None, text),
+            Vec::<Finding>::new(),
+            "{text:?}"
+        );
+    }
+}

@@ -4,11 +4,13 @@
 //! the rule, the [`Position`] it was found in and the policy's [`Profile`], a JSON
 //! Pointer into the snapshot, a human path, before/after values and tags.
 
+pub mod diff;
 pub mod heuristics;
 pub mod policy;
 pub mod report;
 pub mod rules;
 
+pub use diff::diff;
 pub use report::{Ignored, REPORT_FORMAT, Report, Summary};
 
 use serde::{Deserialize, Serialize};

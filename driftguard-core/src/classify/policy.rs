@@ -1,1 +1,0 @@
-//! Policy (placeholder until the policy lands).

@@ -1,1 +1,0 @@
-//! The rule registry (placeholder until the registry lands).

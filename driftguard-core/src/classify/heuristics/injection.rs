@@ -329,6 +329,9 @@ fn is_name_byte(b: u8) -> bool {
 /// Parses a pseudo-tag at byte `p` of the lowercase folded text (which holds `<` or `[`).
 /// Returns (normalized key, end byte).
 fn pseudo_tag_at(bytes: &[u8], p: usize) -> Option<(String, usize)> {
+    if bytes.get(p..p + 4) == Some(b"<!--".as_slice()) {
+        return Some(("<!--".to_string(), p + 4));
+    }
     let open = *bytes.get(p)?;
     let mut k = p + 1;
     let double = open == b'<' && bytes.get(k) == Some(&b'<');

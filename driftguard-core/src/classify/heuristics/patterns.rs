@@ -64,7 +64,8 @@ pub static TOOL_REFERENCE_PATTERNS: &[&str] = &[
 
 /// Pseudo-tag names written in angle brackets (`<IMPORTANT>`, `</system>`,
 /// `<|im_start|>`, `<<SYS>>`), matched case-insensitively, with or without `/`, `|`
-/// and attributes.
+/// and attributes. (An HTML comment opener `<!--` is a pseudo-tag too: Markdown
+/// renderers hide the comment from the reviewer, the model still reads it.)
 pub static PSEUDO_TAG_NAMES: &[&str] = &[
     "important",
     "system",
@@ -81,6 +82,7 @@ pub static PSEUDO_TAG_NAMES: &[&str] = &[
     "admin",
     "system_prompt",
     "override",
+    "system-reminder",
 ];
 
 /// Pseudo-tag names written in square brackets (`[INST]`, `[/INST]`, `[SYSTEM]`). Kept

@@ -162,8 +162,8 @@ fn chunks(lower: &str) -> Vec<Vec<Entry>> {
         let mut entries = Vec::new();
         let mut k = start;
         while k < i {
-            if let Some((spelling, real)) =
-                defanged_at(lower, k).filter(|_| matches!(bytes.get(k), Some(b'[' | b'(')))
+            if matches!(bytes.get(k), Some(b'[' | b'('))
+                && let Some((spelling, real)) = defanged_at(lower, k)
             {
                 entries.push((real, k, k + spelling.len()));
                 k += spelling.len();

@@ -243,6 +243,7 @@ fn list_sizes_are_pinned() {
     assert_eq!(OPAQUE_URL_SCHEMES.len(), 2);
     assert_eq!(SENSITIVE_PATHS.len(), 27);
     assert_eq!(RESERVED_EXAMPLE_DOMAINS.len(), 3);
+    assert_eq!(COMMON_TLDS.len(), 70);
     let mut tlds = COMMON_TLDS.to_vec();
     tlds.sort();
     tlds.dedup();

@@ -53,11 +53,13 @@ pub static FORCED_ORDER_PATTERNS: &[&str] = &[
 /// References to other tools or servers: a description steering the model's use of
 /// something it does not own. (A bare "MCP server" is not enough: real servers describe
 /// themselves that way, e.g. server-everything's "helpful for debugging MCP server
-/// configuration".)
+/// configuration"; nor is "other tool", as in github-mcp-server's "to build other tool
+/// calls".)
 pub static TOOL_REFERENCE_PATTERNS: &[&str] = &[
     "the (`|'|\") {id} (`|'|\") (tool|function|server)",
     "{snake} (tool|function)",
-    "(other|another) (tool|tools|server|servers|mcp server|mcp servers|mcp tool|mcp tools)",
+    "other (tools|servers|mcp servers|mcp tools)",
+    "another (tool|server|mcp server|mcp tool)",
     "mcp (server|servers) (named|called)",
     "when the user (asks|requests|wants|tries|says|mentions) … instead",
 ];

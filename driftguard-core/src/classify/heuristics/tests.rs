@@ -235,7 +235,7 @@ fn list_sizes_are_pinned() {
     assert_eq!(OVERRIDE_PATTERNS.len(), 8);
     assert_eq!(CONCEALMENT_PATTERNS.len(), 7);
     assert_eq!(FORCED_ORDER_PATTERNS.len(), 4);
-    assert_eq!(TOOL_REFERENCE_PATTERNS.len(), 5);
+    assert_eq!(TOOL_REFERENCE_PATTERNS.len(), 6);
     assert_eq!(PSEUDO_TAG_NAMES.len(), 16);
     assert_eq!(BRACKET_TAG_NAMES.len(), 4);
     assert_eq!(HEADING_NAMES.len(), 3);
@@ -903,6 +903,31 @@ fn benign_edits_produce_no_findings() {
         (
             Some("Recipient address"),
             "Recipient address, e.g. user@example.com",
+        ),
+        // 24. github-mcp-server get_me ("other tool calls" is not a reference to another server).
+        (
+            None,
+            "Get details of the authenticated GitHub user. Use this when a request is about the user's own profile for GitHub. Or when information is missing to build other tool calls.",
+        ),
+        // 25. Playwright MCP browser_take_screenshot (names a sibling tool without "tool").
+        (
+            None,
+            "Take a screenshot of the current page. You can't perform actions based on the screenshot, use browser_snapshot for actions.",
+        ),
+        // 26. Context7 get-library-docs (its own ordering advice, no injection phrase).
+        (
+            None,
+            "Fetches up-to-date documentation for a library. You must call 'resolve-library-id' first to obtain the exact Context7-compatible library ID required to use this tool, UNLESS the user explicitly provides a library ID in the format '/org/project' or '/org/project/version' in their query.",
+        ),
+        // 27. Brave search (mentions "online", a TLD, as a word).
+        (
+            None,
+            "Performs a web search using the Brave Search API, ideal for general queries, news, articles, and online content. Use this for broad information gathering, recent events, or when you need diverse web sources. Supports pagination, content filtering, and freshness controls. Maximum 20 results per request, with offset for pagination.",
+        ),
+        // 28. sequential-thinking excerpt.
+        (
+            None,
+            "You should:\n1. Start with an initial estimate of needed thoughts, but be ready to adjust\n2. Feel free to question or revise previous thoughts\n3. Ignore information that is irrelevant to the current step\n4. Only set next_thought_needed to false when truly done and a satisfactory answer is reached",
         ),
         // 23. server-filesystem search_files.
         (

@@ -1085,6 +1085,14 @@ mod properties {
             prop_assert_eq!(scan_added_text(Some(&s), &s), Vec::<Finding>::new());
         }
 
+        /// Arbitrary Unicode never panics any scanner.
+        #[test]
+        fn arbitrary_text_never_panics(old in any::<String>(), new in any::<String>()) {
+            let _ = scan_added_text(Some(&old), &new);
+            let _ = scan_added_text(None, &new);
+            prop_assert_eq!(visible(&visible(&new)), visible(&new));
+        }
+
         /// Output is deterministic, sorted, and free of raw hidden characters.
         #[test]
         fn findings_are_stable_and_visible(old in text(), new in text()) {

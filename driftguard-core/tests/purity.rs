@@ -133,9 +133,7 @@ fn blank_comments_and_strings(src: &str) -> String {
             }
             if chars.get(j) == Some(&'"') {
                 let hashes = j - start;
-                for k in i..=j {
-                    out.push(chars[k]);
-                }
+                out.extend(&chars[i..=j]);
                 i = j + 1;
                 loop {
                     if i >= chars.len() {

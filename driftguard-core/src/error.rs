@@ -22,12 +22,20 @@ pub struct Location {
 impl Location {
     /// A location known by line and column.
     pub fn at_line(line: usize, column: usize) -> Self {
-        Location { line: Some(line), column: Some(column), pointer: None }
+        Location {
+            line: Some(line),
+            column: Some(column),
+            pointer: None,
+        }
     }
 
     /// A location known by JSON Pointer.
     pub fn at_pointer(pointer: impl Into<String>) -> Self {
-        Location { line: None, column: None, pointer: Some(pointer.into()) }
+        Location {
+            line: None,
+            column: None,
+            pointer: Some(pointer.into()),
+        }
     }
 
     /// True when nothing is known about the location.
@@ -49,7 +57,11 @@ impl fmt::Display for Location {
 }
 
 fn show_pointer(p: &str) -> String {
-    if p.is_empty() { "document root".to_owned() } else { p.to_owned() }
+    if p.is_empty() {
+        "document root".to_owned()
+    } else {
+        p.to_owned()
+    }
 }
 
 /// Everything that can go wrong in the core.
@@ -195,7 +207,10 @@ impl Error {
 
     /// Shorthand for an [`Error::Invalid`] at a pointer.
     pub fn invalid(message: impl Into<String>, pointer: &str) -> Self {
-        Error::Invalid { message: message.into(), location: Location::at_pointer(pointer) }
+        Error::Invalid {
+            message: message.into(),
+            location: Location::at_pointer(pointer),
+        }
     }
 
     /// Shorthand for an [`Error::UnsupportedFormat`] at a pointer.
@@ -217,16 +232,38 @@ mod tests {
     #[test]
     fn every_variant_code_is_listed_once() {
         let samples = [
-            Error::Parse { message: String::new(), location: Location::default() },
+            Error::Parse {
+                message: String::new(),
+                location: Location::default(),
+            },
             Error::Encoding { offset: 0 },
-            Error::TooDeep { limit: 1, location: Location::default() },
-            Error::TooLarge { what: String::new(), limit: 1, location: Location::default() },
-            Error::RefUnresolved { reference: String::new(), location: Location::default() },
-            Error::RefExternal { reference: String::new(), location: Location::default() },
-            Error::RefCycle { chain: String::new(), location: Location::default() },
+            Error::TooDeep {
+                limit: 1,
+                location: Location::default(),
+            },
+            Error::TooLarge {
+                what: String::new(),
+                limit: 1,
+                location: Location::default(),
+            },
+            Error::RefUnresolved {
+                reference: String::new(),
+                location: Location::default(),
+            },
+            Error::RefExternal {
+                reference: String::new(),
+                location: Location::default(),
+            },
+            Error::RefCycle {
+                chain: String::new(),
+                location: Location::default(),
+            },
             Error::unsupported("x", ""),
             Error::invalid("x", ""),
-            Error::SnapshotVersion { found: String::new(), supported: String::new() },
+            Error::SnapshotVersion {
+                found: String::new(),
+                supported: String::new(),
+            },
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);
@@ -236,7 +273,10 @@ mod tests {
     fn message_points_at_location() {
         let e = Error::invalid("`paths` must be an object", "/paths");
         assert_eq!(e.to_string(), "`paths` must be an object at /paths");
-        let e = Error::Parse { message: "expected `:`".into(), location: Location::at_line(3, 7) };
+        let e = Error::Parse {
+            message: "expected `:`".into(),
+            location: Location::at_line(3, 7),
+        };
         assert_eq!(e.to_string(), "expected `:` at line 3, column 7");
     }
 }

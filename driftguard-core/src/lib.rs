@@ -30,7 +30,9 @@ pub mod snapshot;
 pub mod surface;
 
 pub use error::{Error, Location, Result};
-pub use normalize::{Format, Options, snapshot_from_bytes, snapshot_from_samples, snapshot_from_value};
+pub use normalize::{
+    Format, Options, snapshot_from_bytes, snapshot_from_samples, snapshot_from_value,
+};
 pub use parse::Limits;
 pub use shape::{JsonType, Node, Shape};
 pub use snapshot::{Kind, SNAPSHOT_FORMAT, Snapshot};

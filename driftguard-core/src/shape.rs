@@ -59,12 +59,19 @@ impl Shape {
 
     /// Wraps a node, turning a node with no constraints into `true`.
     pub fn from_node(node: Node) -> Shape {
-        if node == Node::default() { Shape::Bool(true) } else { Shape::Node(Box::new(node)) }
+        if node == Node::default() {
+            Shape::Bool(true)
+        } else {
+            Shape::Node(Box::new(node))
+        }
     }
 
     /// A reference to an entry of the shared schema table.
     pub fn reference(id: impl Into<String>) -> Shape {
-        Shape::Node(Box::new(Node { reference: Some(id.into()), ..Node::default() }))
+        Shape::Node(Box::new(Node {
+            reference: Some(id.into()),
+            ..Node::default()
+        }))
     }
 }
 
@@ -159,9 +166,17 @@ pub struct Node {
     /// Id of a shared schema this node must also satisfy.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(rename = "additionalItems", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "additionalItems",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_items: Option<Shape>,
-    #[serde(rename = "additionalProperties", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "additionalProperties",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_properties: Option<Shape>,
     #[serde(rename = "allOf", default, skip_serializing_if = "Vec::is_empty")]
     pub all_of: Vec<Shape>,
@@ -176,17 +191,41 @@ pub struct Node {
     pub const_value: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<Shape>,
-    #[serde(rename = "contentEncoding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contentEncoding",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_encoding: Option<String>,
-    #[serde(rename = "contentMediaType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contentMediaType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_media_type: Option<String>,
-    #[serde(rename = "contentSchema", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contentSchema",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_schema: Option<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present_value")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_value"
+    )]
     pub default: Option<Value>,
-    #[serde(rename = "dependentRequired", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "dependentRequired",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub dependent_required: BTreeMap<String, BTreeSet<String>>,
-    #[serde(rename = "dependentSchemas", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "dependentSchemas",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub dependent_schemas: BTreeMap<String, Shape>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
@@ -200,9 +239,17 @@ pub struct Node {
     pub enum_values: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Value>,
-    #[serde(rename = "exclusiveMaximum", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "exclusiveMaximum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclusive_maximum: Option<Number>,
-    #[serde(rename = "exclusiveMinimum", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "exclusiveMinimum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclusive_minimum: Option<Number>,
     /// `x-` extension keywords, verbatim.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -214,27 +261,47 @@ pub struct Node {
     /// Schema for array items after `prefixItems` (the open tail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Shape>,
-    #[serde(rename = "maxContains", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxContains",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_contains: Option<u64>,
     #[serde(rename = "maxItems", default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u64>,
     #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
-    #[serde(rename = "maxProperties", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxProperties",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_properties: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<Number>,
-    #[serde(rename = "minContains", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minContains",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_contains: Option<u64>,
     #[serde(rename = "minItems", default, skip_serializing_if = "Option::is_none")]
     pub min_items: Option<u64>,
     #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<u64>,
-    #[serde(rename = "minProperties", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minProperties",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_properties: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<Number>,
-    #[serde(rename = "multipleOf", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "multipleOf",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub multiple_of: Option<Number>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Shape>,
@@ -245,13 +312,21 @@ pub struct Node {
     pub one_of: Vec<Shape>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    #[serde(rename = "patternProperties", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "patternProperties",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub pattern_properties: BTreeMap<String, Shape>,
     #[serde(rename = "prefixItems", default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_items: Vec<Shape>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, Shape>,
-    #[serde(rename = "propertyNames", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "propertyNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub property_names: Option<Shape>,
     #[serde(rename = "readOnly", default, skip_serializing_if = "is_false")]
     pub read_only: bool,
@@ -263,7 +338,11 @@ pub struct Node {
     pub title: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub types: Option<BTreeSet<JsonType>>,
-    #[serde(rename = "unevaluatedItems", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unevaluatedItems",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unevaluated_items: Option<Shape>,
     #[serde(
         rename = "unevaluatedProperties",
@@ -378,7 +457,10 @@ mod tests {
         };
         let direct = serde_json::to_string(&all).unwrap();
         let via_map = serde_json::to_string(&serde_json::to_value(&all).unwrap()).unwrap();
-        assert_eq!(direct, via_map, "Node fields must be declared in sorted order");
+        assert_eq!(
+            direct, via_map,
+            "Node fields must be declared in sorted order"
+        );
         let back: Node = serde_json::from_str(&direct).unwrap();
         assert_eq!(back, all);
     }

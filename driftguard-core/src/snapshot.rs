@@ -72,7 +72,13 @@ impl Snapshot {
         schemas: BTreeMap<String, Shape>,
         source: Option<Value>,
     ) -> Result<Snapshot> {
-        let mut s = Snapshot { meta, schemas, source, surface, digest: String::new() };
+        let mut s = Snapshot {
+            meta,
+            schemas,
+            source,
+            surface,
+            digest: String::new(),
+        };
         s.digest = s.compute_digest()?;
         Ok(s)
     }
@@ -94,25 +100,40 @@ impl Snapshot {
 
     /// The canonical bytes: compact JSON without `digest` and `source`.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(&View { snapshot: self, full: false }).map_err(internal)
+        serde_json::to_vec(&View {
+            snapshot: self,
+            full: false,
+        })
+        .map_err(internal)
     }
 
     /// The whole snapshot (with `digest` and `source`) as compact JSON.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(&View { snapshot: self, full: true }).map_err(internal)
+        serde_json::to_string(&View {
+            snapshot: self,
+            full: true,
+        })
+        .map_err(internal)
     }
 
     /// The whole snapshot as indented JSON (two spaces), with a final newline.
     pub fn to_json_pretty(&self) -> Result<String> {
-        let mut s =
-            serde_json::to_string_pretty(&View { snapshot: self, full: true }).map_err(internal)?;
+        let mut s = serde_json::to_string_pretty(&View {
+            snapshot: self,
+            full: true,
+        })
+        .map_err(internal)?;
         s.push('\n');
         Ok(s)
     }
 
     /// The whole snapshot as a JSON value.
     pub fn to_value(&self) -> Result<Value> {
-        serde_json::to_value(View { snapshot: self, full: true }).map_err(internal)
+        serde_json::to_value(View {
+            snapshot: self,
+            full: true,
+        })
+        .map_err(internal)
     }
 
     /// Replaces the `source` (does not change the digest).
@@ -127,8 +148,7 @@ impl Snapshot {
         let mut out = String::with_capacity(7 + 64);
         out.push_str("sha256:");
         for b in hash {
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
+            out.push_str(&format!("{b:02x}"));
         }
         Ok(out)
     }
@@ -142,7 +162,10 @@ impl Snapshot {
         let obj = value
             .as_object()
             .ok_or_else(|| Error::unsupported("a snapshot must be a JSON object", ""))?;
-        let format = obj.get("format").and_then(Value::as_str).unwrap_or_default();
+        let format = obj
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if format != SNAPSHOT_FORMAT {
             return Err(Error::SnapshotVersion {
                 found: format.to_owned(),
@@ -154,7 +177,10 @@ impl Snapshot {
                 key.as_str(),
                 "digest" | "format" | "kind" | "meta" | "schemas" | "source" | "surface"
             ) {
-                return Err(Error::invalid(format!("unknown snapshot member {key:?}"), ""));
+                return Err(Error::invalid(
+                    format!("unknown snapshot member {key:?}"),
+                    "",
+                ));
             }
         }
         let kind: Kind = field(obj, "kind")?;
@@ -175,8 +201,10 @@ impl Snapshot {
         };
         let source = obj.get("source").cloned();
         let snapshot = Snapshot::new(surface, meta, schemas, source)?;
-        if let Some(stated) = obj.get("digest") {
-            if stated.as_str() != Some(snapshot.digest()) {
+        if let Some(stated) = obj.get("digest")
+            && stated.as_str() != Some(snapshot.digest())
+        {
+            {
                 return Err(Error::invalid(
                     format!(
                         "stated digest {stated} does not match the content ({}); the snapshot \
@@ -192,24 +220,29 @@ impl Snapshot {
 
     /// True when a JSON value looks like a snapshot document.
     pub fn is_snapshot_document(value: &Value) -> bool {
-        value.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("driftguard.snapshot/"))
+        value
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| f.starts_with("driftguard.snapshot/"))
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn internal(e: serde_json::Error) -> Error {
     Error::invalid(format!("snapshot could not be serialized: {e}"), "")
 }
 
-fn field<T: serde::de::DeserializeOwned>(obj: &serde_json::Map<String, Value>, key: &str) -> Result<T> {
+fn field<T: serde::de::DeserializeOwned>(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<T> {
     let v = obj.get(key).cloned().unwrap_or(Value::Null);
     serde_json::from_value(v)
         .map_err(|e| Error::invalid(format!("snapshot member `{key}`: {e}"), &format!("/{key}")))
 }
 
 fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| Error::invalid(format!("snapshot surface: {e}"), "/surface"))
+    serde_json::from_value(v)
+        .map_err(|e| Error::invalid(format!("snapshot surface: {e}"), "/surface"))
 }
 
 fn at(pointer: &str, e: Error) -> Error {
@@ -236,10 +269,8 @@ impl Serialize for View<'_> {
         map.serialize_entry("kind", &s.kind())?;
         map.serialize_entry("meta", &s.meta)?;
         map.serialize_entry("schemas", &s.schemas)?;
-        if self.full {
-            if let Some(source) = &s.source {
-                map.serialize_entry("source", source)?;
-            }
+        if let (true, Some(source)) = (self.full, &s.source) {
+            map.serialize_entry("source", source)?;
         }
         match &s.surface {
             Surface::Api(x) => map.serialize_entry("surface", x)?,
@@ -257,7 +288,9 @@ mod tests {
 
     fn sample() -> Snapshot {
         Snapshot::new(
-            Surface::JsonSchema(SchemaSurface { root: Shape::reference("#/$defs/a") }),
+            Surface::JsonSchema(SchemaSurface {
+                root: Shape::reference("#/$defs/a"),
+            }),
             [("title".to_owned(), json!("T"))].into(),
             [("#/$defs/a".to_owned(), Shape::Bool(false))].into(),
             Some(json!({"path": "x.json"})),
@@ -277,7 +310,8 @@ mod tests {
     fn keys_are_canonical_and_round_trip() {
         let s = sample();
         let text = s.to_json().unwrap();
-        let reordered = serde_json::to_string(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
+        let reordered =
+            serde_json::to_string(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
         assert_eq!(text, reordered);
         let back = Snapshot::from_value(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(back, s);

@@ -55,9 +55,29 @@ impl Format {
 }
 
 const SCHEMA_KEYWORDS: &[&str] = &[
-    "$schema", "$id", "$ref", "$defs", "definitions", "type", "properties", "items",
-    "allOf", "anyOf", "oneOf", "not", "enum", "const", "required", "additionalProperties",
-    "patternProperties", "prefixItems", "if", "format", "pattern", "minimum", "maximum",
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "definitions",
+    "type",
+    "properties",
+    "items",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "enum",
+    "const",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "prefixItems",
+    "if",
+    "format",
+    "pattern",
+    "minimum",
+    "maximum",
 ];
 
 /// Decides the format of a parsed document.
@@ -128,14 +148,29 @@ mod tests {
 
     #[test]
     fn detects_each_format() {
-        assert_eq!(detect(&json!({"openapi": "3.1.0"})).unwrap(), Format::Openapi);
+        assert_eq!(
+            detect(&json!({"openapi": "3.1.0"})).unwrap(),
+            Format::Openapi
+        );
         assert_eq!(detect(&json!({"swagger": "2.0"})).unwrap(), Format::Swagger);
         assert_eq!(detect(&json!({"tools": []})).unwrap(), Format::Mcp);
         assert_eq!(detect(&json!({"initialize": {}})).unwrap(), Format::Mcp);
-        assert_eq!(detect(&json!({"type": "object"})).unwrap(), Format::JsonSchema);
+        assert_eq!(
+            detect(&json!({"type": "object"})).unwrap(),
+            Format::JsonSchema
+        );
         assert_eq!(detect(&json!(true)).unwrap(), Format::JsonSchema);
-        assert_eq!(detect(&json!([1])).unwrap_err().code(), "E_UNSUPPORTED_FORMAT");
-        assert_eq!(detect(&json!({"openapi": "4.0"})).unwrap_err().code(), "E_UNSUPPORTED_FORMAT");
-        assert_eq!(detect(&json!({"hello": 1})).unwrap_err().code(), "E_UNSUPPORTED_FORMAT");
+        assert_eq!(
+            detect(&json!([1])).unwrap_err().code(),
+            "E_UNSUPPORTED_FORMAT"
+        );
+        assert_eq!(
+            detect(&json!({"openapi": "4.0"})).unwrap_err().code(),
+            "E_UNSUPPORTED_FORMAT"
+        );
+        assert_eq!(
+            detect(&json!({"hello": 1})).unwrap_err().code(),
+            "E_UNSUPPORTED_FORMAT"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! single place where JSON Schema (every draft, and the OpenAPI/Swagger dialects)
 //! becomes the Shape IR.
 
+mod api_common;
 pub mod detect;
 mod json_schema;
 mod mcp;
@@ -41,7 +42,8 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
         return samples::from_bytes(bytes, options);
     }
     let value = parse_text(bytes, Syntax::Auto, &options.limits)?;
-    snapshot_from_value(&value, options)
+    // The parser already enforced the depth limit.
+    normalize_checked(&value, options)
 }
 
 /// Normalizes an already-parsed document into a snapshot.
@@ -50,6 +52,11 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
 /// Python dict, say) is checked against the depth limit first.
 pub fn snapshot_from_value(value: &Value, options: &Options) -> Result<Snapshot> {
     check_depth(value, options.limits.max_depth)?;
+    normalize_checked(value, options)
+}
+
+/// Normalizes a value already known to be within the depth limit.
+fn normalize_checked(value: &Value, options: &Options) -> Result<Snapshot> {
     let format = match options.format {
         Format::Auto => detect(value)?,
         f => f,
@@ -90,9 +97,11 @@ pub fn canonical_value(value: &Value) -> Value {
             _ => value.clone(),
         },
         Value::Array(a) => Value::Array(a.iter().map(canonical_value).collect()),
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), canonical_value(v))).collect())
-        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), canonical_value(v)))
+                .collect(),
+        ),
         Value::Null | Value::Bool(_) | Value::String(_) => value.clone(),
     }
 }
@@ -106,7 +115,10 @@ pub(crate) fn check_depth(value: &Value, max_depth: usize) -> Result<()> {
     let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
     while let Some((v, d)) = stack.pop() {
         if d > max_depth {
-            return Err(Error::TooDeep { limit: max_depth, location: Default::default() });
+            return Err(Error::TooDeep {
+                limit: max_depth,
+                location: Default::default(),
+            });
         }
         match v {
             Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),

@@ -33,7 +33,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
@@ -102,7 +104,11 @@ pub fn follow<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> Result<(&
         if chain.contains(&target) {
             chain.push(target);
             return Err(Error::RefCycle {
-                chain: chain.iter().map(|p| format!("#{p}")).collect::<Vec<_>>().join(" -> "),
+                chain: chain
+                    .iter()
+                    .map(|p| format!("#{p}"))
+                    .collect::<Vec<_>>()
+                    .join(" -> "),
                 location: Location::at_pointer(pointer),
             });
         }
@@ -133,7 +139,11 @@ mod tests {
 
     #[test]
     fn external_refs_are_never_followed() {
-        for r in ["http://169.254.169.254/latest/meta-data/", "other.yaml#/x", "file:///etc/passwd"] {
+        for r in [
+            "http://169.254.169.254/latest/meta-data/",
+            "other.yaml#/x",
+            "file:///etc/passwd",
+        ] {
             let e = fragment_pointer(r, "/x").unwrap_err();
             assert_eq!(e.code(), "E_REF_EXTERNAL", "{r}");
         }
@@ -145,7 +155,13 @@ mod tests {
                          "p": {"$ref": "#/q"}, "q": {"$ref": "#/p"}, "d": {"$ref": "#/nope"}});
         let (v, at) = follow(&doc, &doc["a"], "/a").unwrap();
         assert_eq!((v, at.as_str()), (&json!({"x": 1}), "/c"));
-        assert_eq!(follow(&doc, &doc["p"], "/p").unwrap_err().code(), "E_REF_CYCLE");
-        assert_eq!(follow(&doc, &doc["d"], "/d").unwrap_err().code(), "E_REF_UNRESOLVED");
+        assert_eq!(
+            follow(&doc, &doc["p"], "/p").unwrap_err().code(),
+            "E_REF_CYCLE"
+        );
+        assert_eq!(
+            follow(&doc, &doc["d"], "/d").unwrap_err().code(),
+            "E_REF_UNRESOLVED"
+        );
     }
 }

@@ -17,10 +17,13 @@ const NON_FINITE: &str = "\u{1}non-finite";
 pub(super) fn parse(text: &str, limits: &Limits) -> Result<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();
-    let value = ValueSeed { depth: 0, max_depth: limits.max_depth }
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| convert(&e, limits))?;
+    let value = ValueSeed {
+        depth: 0,
+        max_depth: limits.max_depth,
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(|e| convert(&e, limits))?;
     Ok(value)
 }
 
@@ -33,13 +36,22 @@ fn convert(e: &serde_json::Error, limits: &Limits) -> Error {
         None => full,
     };
     if message.starts_with(TOO_DEEP) {
-        return Error::TooDeep { limit: limits.max_depth, location };
+        return Error::TooDeep {
+            limit: limits.max_depth,
+            location,
+        };
     }
     if let Some(key) = message.strip_prefix(DUPLICATE) {
-        return Error::Parse { message: format!("duplicate key {key:?}"), location };
+        return Error::Parse {
+            message: format!("duplicate key {key:?}"),
+            location,
+        };
     }
     if message.starts_with(NON_FINITE) {
-        return Error::Parse { message: "number out of range".into(), location };
+        return Error::Parse {
+            message: "number out of range".into(),
+            location,
+        };
     }
     let message = if e.is_eof() {
         format!("unexpected end of input (truncated document?): {message}")
@@ -59,7 +71,10 @@ impl ValueSeed {
         if self.depth >= self.max_depth {
             return Err(E::custom(TOO_DEEP));
         }
-        Ok(ValueSeed { depth: self.depth + 1, max_depth: self.max_depth })
+        Ok(ValueSeed {
+            depth: self.depth + 1,
+            max_depth: self.max_depth,
+        })
     }
 }
 
@@ -86,7 +101,9 @@ impl<'de> Visitor<'de> for ValueSeed {
         Ok(Value::Number(v.into()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        normalize_float(v).map(Value::Number).ok_or_else(|| E::custom(NON_FINITE))
+        normalize_float(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(NON_FINITE))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))

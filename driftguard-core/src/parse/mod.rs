@@ -30,7 +30,11 @@ impl Default for Limits {
     /// 256 MiB, 256 levels, one million alias-expanded nodes. GitHub's fully
     /// dereferenced REST description (78 MB, 30 levels deep) is well inside these.
     fn default() -> Self {
-        Limits { max_bytes: 256 * 1024 * 1024, max_depth: 256, max_alias_nodes: 1_000_000 }
+        Limits {
+            max_bytes: 256 * 1024 * 1024,
+            max_depth: 256,
+            max_alias_nodes: 1_000_000,
+        }
     }
 }
 
@@ -63,8 +67,9 @@ pub fn parse_text(bytes: &[u8], syntax: Syntax, limits: &Limits) -> Result<Value
         });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| Error::Encoding { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Encoding {
+        offset: e.valid_up_to(),
+    })?;
     let Some(first) = text.trim_start().chars().next() else {
         return Err(Error::Parse {
             message: "empty document".into(),
@@ -93,11 +98,11 @@ pub(crate) fn normalize_float(f: f64) -> Option<serde_json::Number> {
     const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
     const U64_BOUND: f64 = 18_446_744_073_709_551_616.0;
     if f.fract() == 0.0 {
-        if f >= -I64_BOUND && f < I64_BOUND {
+        if (-I64_BOUND..I64_BOUND).contains(&f) {
             #[allow(clippy::cast_possible_truncation)]
             return Some(serde_json::Number::from(f as i64));
         }
-        if f >= 0.0 && f < U64_BOUND {
+        if (0.0..U64_BOUND).contains(&f) {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             return Some(serde_json::Number::from(f as u64));
         }
@@ -143,20 +148,29 @@ mod tests {
 
     #[test]
     fn size_limit() {
-        let limits = Limits { max_bytes: 4, ..Limits::default() };
+        let limits = Limits {
+            max_bytes: 4,
+            ..Limits::default()
+        };
         let e = parse_text(b"[1,2,3]", Syntax::Auto, &limits).unwrap_err();
         assert_eq!(e.code(), "E_TOO_LARGE");
     }
 
     #[test]
     fn json_flow_yaml_fallback() {
-        assert_eq!(parse("{a: 1, b: [x, y]}").unwrap(), json!({"a": 1, "b": ["x", "y"]}));
+        assert_eq!(
+            parse("{a: 1, b: [x, y]}").unwrap(),
+            json!({"a": 1, "b": ["x", "y"]})
+        );
     }
 
     #[test]
     fn float_normalization() {
         assert_eq!(normalize_float(3.0), Some(serde_json::Number::from(3)));
-        assert_eq!(normalize_float(1e19), Some(serde_json::Number::from(10_000_000_000_000_000_000u64)));
+        assert_eq!(
+            normalize_float(1e19),
+            Some(serde_json::Number::from(10_000_000_000_000_000_000u64))
+        );
         assert_eq!(normalize_float(0.5).map(|n| n.as_f64()), Some(Some(0.5)));
         assert_eq!(normalize_float(f64::NAN), None);
     }

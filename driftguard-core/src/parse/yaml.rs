@@ -23,7 +23,11 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Value> {
 
 /// A collection under construction.
 enum Frame {
-    Seq { items: Vec<Value>, anchor: usize, nodes: usize },
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        nodes: usize,
+    },
     Map(MapFrame),
 }
 
@@ -67,7 +71,10 @@ fn loc(span: &Span) -> Location {
 }
 
 fn parse_err(message: impl Into<String>, span: &Span) -> Error {
-    Error::Parse { message: message.into(), location: loc(span) }
+    Error::Parse {
+        message: message.into(),
+        location: loc(span),
+    }
 }
 
 impl<'l> Builder<'l> {
@@ -90,9 +97,15 @@ impl<'l> Builder<'l> {
                 let location = Location::at_line(m.line(), m.col() + 1);
                 if e.info().contains("recursion limit") {
                     // The scanner bounds flow nesting itself.
-                    Error::TooDeep { limit: self.limits.max_depth, location }
+                    Error::TooDeep {
+                        limit: self.limits.max_depth,
+                        location,
+                    }
                 } else {
-                    Error::Parse { message: e.info().to_owned(), location }
+                    Error::Parse {
+                        message: e.info().to_owned(),
+                        location,
+                    }
                 }
             })?;
             match event {
@@ -109,11 +122,24 @@ impl<'l> Builder<'l> {
                     let value = resolve_scalar(&text, style, tag.as_deref(), &span)?;
                     let key_text = Some(text.to_string());
                     let is_merge_key = style == ScalarStyle::Plain && text == "<<";
-                    self.finish(Node { value, nodes: 1, span, key_text, is_merge_key }, anchor)?;
+                    self.finish(
+                        Node {
+                            value,
+                            nodes: 1,
+                            span,
+                            key_text,
+                            is_merge_key,
+                        },
+                        anchor,
+                    )?;
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.open(&span, anchor)?;
-                    self.stack.push(Frame::Seq { items: Vec::new(), anchor, nodes: 1 });
+                    self.stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        anchor,
+                        nodes: 1,
+                    });
                 }
                 Event::MappingStart(anchor, _) => {
                     self.open(&span, anchor)?;
@@ -127,10 +153,7 @@ impl<'l> Builder<'l> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
                 Event::Alias(id) => self.alias(id, span)?,
-                Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentEnd
-                | Event::Nothing => {}
+                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
             }
         }
         self.root.ok_or_else(|| Error::Parse {
@@ -141,7 +164,10 @@ impl<'l> Builder<'l> {
 
     fn open(&mut self, span: &Span, anchor: usize) -> Result<()> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Error::TooDeep { limit: self.limits.max_depth, location: loc(span) });
+            return Err(Error::TooDeep {
+                limit: self.limits.max_depth,
+                location: loc(span),
+            });
         }
         if anchor != 0 {
             self.open_anchors.push(anchor);
@@ -154,7 +180,11 @@ impl<'l> Builder<'l> {
             return Err(parse_err("unbalanced end of collection", &span));
         };
         let (value, anchor, nodes) = match frame {
-            Frame::Seq { items, anchor, nodes } => (Value::Array(items), anchor, nodes),
+            Frame::Seq {
+                items,
+                anchor,
+                nodes,
+            } => (Value::Array(items), anchor, nodes),
             Frame::Map(mut m) => {
                 for merged in std::mem::take(&mut m.merges) {
                     apply_merge(&mut m.map, merged, &span)?;
@@ -165,12 +195,24 @@ impl<'l> Builder<'l> {
         if anchor != 0 {
             self.open_anchors.retain(|a| *a != anchor);
         }
-        self.finish(Node { value, nodes, span, key_text: None, is_merge_key: false }, anchor)
+        self.finish(
+            Node {
+                value,
+                nodes,
+                span,
+                key_text: None,
+                is_merge_key: false,
+            },
+            anchor,
+        )
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<()> {
         if self.open_anchors.contains(&id) {
-            return Err(parse_err("alias refers to a node that contains it (recursive alias)", &span));
+            return Err(parse_err(
+                "alias refers to a node that contains it (recursive alias)",
+                &span,
+            ));
         }
         let Some((value, nodes)) = self.anchors.get(&id) else {
             return Err(parse_err("alias to an unknown anchor", &span));
@@ -183,13 +225,27 @@ impl<'l> Builder<'l> {
                 location: loc(&span),
             });
         }
-        let node =
-            Node { value: value.clone(), nodes: *nodes, span, key_text: None, is_merge_key: false };
+        let node = Node {
+            value: value.clone(),
+            nodes: *nodes,
+            span,
+            key_text: None,
+            is_merge_key: false,
+        };
         // An alias used as a key keeps its scalar text.
         let node = match &node.value {
-            Value::String(s) => Node { key_text: Some(s.clone()), ..node },
-            Value::Number(n) => Node { key_text: Some(n.to_string()), ..node },
-            Value::Bool(b) => Node { key_text: Some(b.to_string()), ..node },
+            Value::String(s) => Node {
+                key_text: Some(s.clone()),
+                ..node
+            },
+            Value::Number(n) => Node {
+                key_text: Some(n.to_string()),
+                ..node
+            },
+            Value::Bool(b) => Node {
+                key_text: Some(b.to_string()),
+                ..node
+            },
             _ => node,
         };
         self.finish(node, 0)
@@ -198,7 +254,8 @@ impl<'l> Builder<'l> {
     /// Places a finished node into its parent (or as the root).
     fn finish(&mut self, node: Node, anchor: usize) -> Result<()> {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.value.clone(), node.nodes));
+            self.anchors
+                .insert(anchor, (node.value.clone(), node.nodes));
         }
         match self.stack.last_mut() {
             None => {
@@ -265,7 +322,10 @@ fn apply_merge(map: &mut Map<String, Value>, merged: Value, span: &Span) -> Resu
             }
             Ok(())
         }
-        _ => Err(parse_err("`<<` merge value must be a mapping or a list of mappings", span)),
+        _ => Err(parse_err(
+            "`<<` merge value must be a mapping or a list of mappings",
+            span,
+        )),
     }
 }
 
@@ -316,7 +376,10 @@ fn resolve_number(text: &str, span: &Span) -> Result<Option<Number>> {
     }
     let lower = text.to_ascii_lowercase();
     if matches!(lower.as_str(), ".inf" | "+.inf" | "-.inf" | ".nan") {
-        return Err(parse_err(format!("{text} has no JSON representation"), span));
+        return Err(parse_err(
+            format!("{text} has no JSON representation"),
+            span,
+        ));
     }
     if !is_core_number(text) {
         return Ok(None);
@@ -384,8 +447,9 @@ mod tests {
 
     #[test]
     fn core_schema_scalars() {
-        let v = p("a: ~\nb: yes\nc: 0x1F\nd: 0o17\ne: 1.5e3\nf: '1'\ng: 1_000\nh: -7\ni: .5\nj: 1.\n")
-            .unwrap();
+        let v =
+            p("a: ~\nb: yes\nc: 0x1F\nd: 0o17\ne: 1.5e3\nf: '1'\ng: 1_000\nh: -7\ni: .5\nj: 1.\n")
+                .unwrap();
         assert_eq!(
             v,
             json!({"a": null, "b": "yes", "c": 31, "d": 15, "e": 1500, "f": "1", "g": "1_000",
@@ -395,14 +459,21 @@ mod tests {
 
     #[test]
     fn keys_are_strings() {
-        assert_eq!(p("200: ok\ntrue: x\n").unwrap(), json!({"200": "ok", "true": "x"}));
+        assert_eq!(
+            p("200: ok\ntrue: x\n").unwrap(),
+            json!({"200": "ok", "true": "x"})
+        );
     }
 
     #[test]
     fn duplicate_keys_rejected_with_line() {
         let e = p("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(e.code(), "E_PARSE");
-        assert!(e.to_string().contains("duplicate key \"a\" at line 3, column 1"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("duplicate key \"a\" at line 3, column 1"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -413,7 +484,9 @@ mod tests {
 
     #[test]
     fn alias_bomb_is_bounded() {
-        let mut s = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut s = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for w in names.windows(2) {
             let (prev, next) = (w[0], w[1]);

@@ -16,7 +16,11 @@ pub struct ApiSurface {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub operations: BTreeMap<String, Operation>,
     /// Security schemes by name, canonical JSON of their definition.
-    #[serde(rename = "securitySchemes", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "securitySchemes",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub security_schemes: BTreeMap<String, Value>,
     /// Document-level servers, in order (the first is the default).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -43,13 +47,21 @@ pub struct Operation {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extensions: BTreeMap<String, Value>,
     /// `operationId`.
-    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "operationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operation_id: Option<String>,
     /// Parameters (path-level merged in, operation-level winning) by location and name.
     #[serde(default, skip_serializing_if = "Parameters::is_empty")]
     pub parameters: Parameters,
     /// The request body, if any (Swagger 2 `body`/`formData` parameters land here).
-    #[serde(rename = "requestBody", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_body: Option<RequestBody>,
     /// Responses by status code as written (`200`, `4XX`, `default`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -95,7 +107,10 @@ pub struct Parameters {
 impl Parameters {
     /// True when there are no parameters at all.
     pub fn is_empty(&self) -> bool {
-        self.cookie.is_empty() && self.header.is_empty() && self.path.is_empty() && self.query.is_empty()
+        self.cookie.is_empty()
+            && self.header.is_empty()
+            && self.path.is_empty()
+            && self.query.is_empty()
     }
 }
 
@@ -202,7 +217,14 @@ mod tests {
         let p = Parameter {
             allow_empty_value: true,
             allow_reserved: true,
-            content: [("a".into(), MediaType { encoding: [("e".into(), Value::Null)].into(), schema: Shape::Bool(false) })].into(),
+            content: [(
+                "a".into(),
+                MediaType {
+                    encoding: [("e".into(), Value::Null)].into(),
+                    schema: Shape::Bool(false),
+                },
+            )]
+            .into(),
             deprecated: true,
             description: Some("d".into()),
             explode: true,
@@ -212,7 +234,11 @@ mod tests {
             style: Some("form".into()),
         };
         let op = Operation {
-            callbacks: [("cb".into(), [("POST x".into(), Operation::default())].into())].into(),
+            callbacks: [(
+                "cb".into(),
+                [("POST x".into(), Operation::default())].into(),
+            )]
+            .into(),
             deprecated: true,
             description: Some("d".into()),
             extensions: [("x-a".into(), Value::Null)].into(),
@@ -223,10 +249,28 @@ mod tests {
                 path: [("p".into(), p.clone())].into(),
                 query: [("q".into(), p.clone())].into(),
             },
-            request_body: Some(RequestBody { content: p.content.clone(), description: Some("d".into()), required: true }),
-            responses: [("200".into(), Response { content: p.content.clone(), description: Some("d".into()), headers: [("h".into(), p.clone())].into() })].into(),
-            security: Some(vec![[("s".into(), BTreeSet::from(["a".to_owned()]))].into()]),
-            servers: vec![Server { description: Some("d".into()), url: "u".into(), variables: [("v".into(), Value::Null)].into() }],
+            request_body: Some(RequestBody {
+                content: p.content.clone(),
+                description: Some("d".into()),
+                required: true,
+            }),
+            responses: [(
+                "200".into(),
+                Response {
+                    content: p.content.clone(),
+                    description: Some("d".into()),
+                    headers: [("h".into(), p.clone())].into(),
+                },
+            )]
+            .into(),
+            security: Some(vec![
+                [("s".into(), BTreeSet::from(["a".to_owned()]))].into(),
+            ]),
+            servers: vec![Server {
+                description: Some("d".into()),
+                url: "u".into(),
+                variables: [("v".into(), Value::Null)].into(),
+            }],
             summary: Some("s".into()),
             sunset: Some("2030-01-01".into()),
             tags: BTreeSet::from(["t".to_owned()]),

@@ -16,7 +16,11 @@ pub struct McpSurface {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub prompts: BTreeMap<String, Prompt>,
     /// Resource templates by URI template.
-    #[serde(rename = "resourceTemplates", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "resourceTemplates",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub resource_templates: BTreeMap<String, Resource>,
     /// Resources by URI.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -45,7 +49,11 @@ pub struct Server {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Negotiated protocol version.
-    #[serde(rename = "protocolVersion", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "protocolVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub protocol_version: Option<String>,
     /// `serverInfo.title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +62,11 @@ pub struct Server {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `serverInfo.websiteUrl`.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "websiteUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub website_url: Option<String>,
 }
 
@@ -103,7 +115,9 @@ pub struct Execution {
 
 impl Default for Execution {
     fn default() -> Self {
-        Execution { task_support: "forbidden".into() }
+        Execution {
+            task_support: "forbidden".into(),
+        }
     }
 }
 
@@ -125,7 +139,11 @@ pub struct Tool {
     #[serde(rename = "inputSchema")]
     pub input_schema: Shape,
     /// `outputSchema`, lowered (output position).
-    #[serde(rename = "outputSchema", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "outputSchema",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output_schema: Option<Shape>,
     /// Display title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,7 +232,11 @@ mod tests {
                 Prompt {
                     arguments: [(
                         "a".into(),
-                        PromptArgument { description: Some("d".into()), required: true, title: Some("t".into()) },
+                        PromptArgument {
+                            description: Some("d".into()),
+                            required: true,
+                            title: Some("t".into()),
+                        },
                     )]
                     .into(),
                     description: Some("d".into()),
@@ -238,7 +260,10 @@ mod tests {
             tools: [(
                 "t".into(),
                 Tool {
-                    annotations: ToolAnnotations { title: Some("t".into()), ..ToolAnnotations::default() },
+                    annotations: ToolAnnotations {
+                        title: Some("t".into()),
+                        ..ToolAnnotations::default()
+                    },
                     description: Some("d".into()),
                     execution: Execution::default(),
                     icons: vec![Value::Null],

@@ -25,10 +25,24 @@ def stem(path):
 
 
 def visible(s, limit=160):
-    """A string with every non-printable or non-ASCII character made visible."""
+    """A string with every non-printable or non-ASCII character made visible.
+
+    A run of Unicode tag characters (U+E0020..U+E007E, invisible in most interfaces but
+    read by models) is shown decoded, as [hidden tag text: "..."].
+    """
     out = []
-    for ch in s:
+    i = 0
+    while i < len(s):
+        ch = s[i]
         o = ord(ch)
+        if 0xE0020 <= o <= 0xE007E:
+            j = i
+            while j < len(s) and 0xE0020 <= ord(s[j]) <= 0xE007E:
+                j += 1
+            decoded = "".join(chr(ord(c) - 0xE0000) for c in s[i:j])
+            out.append('[hidden tag text: "%s"]' % decoded)
+            i = j
+            continue
         if ch == "\n":
             out.append("\\n")
         elif ch == "\\":
@@ -37,6 +51,7 @@ def visible(s, limit=160):
             out.append(ch)
         else:
             out.append("\\u{%x}" % o)
+        i += 1
     text = "".join(out)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -163,9 +178,9 @@ def compare(old_name, old, new_name, new):
             else:
                 print("    ~ %s: text changed %s" % (pointer, where))
                 if cut_b:
-                    print("        removed: %s" % show(cut_b))
+                    print("        removed: \"%s\"" % visible(cut_b, 600))
                 if cut_a:
-                    print("        added:   %s" % show(cut_a))
+                    print("        added:   \"%s\"" % visible(cut_a, 600))
         else:
             print("    ~ %s: %s -> %s" % (pointer, show(before), show(after)))
 

@@ -148,6 +148,15 @@ pub enum Error {
         /// Where.
         location: Location,
     },
+    /// A policy or configuration document is invalid (unknown key, wrong type, bad
+    /// date…). The location carries the line when the text had one.
+    #[error("{message} at {location}")]
+    Config {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        location: Location,
+    },
     /// A snapshot document of a format version this build does not know.
     #[error("snapshot format {found:?} is not supported (this build reads {supported:?})")]
     SnapshotVersion {
@@ -172,6 +181,7 @@ impl Error {
             Error::UnsupportedFormat { .. } => "E_UNSUPPORTED_FORMAT",
             Error::Invalid { .. } => "E_INVALID",
             Error::SnapshotVersion { .. } => "E_SNAPSHOT_VERSION",
+            Error::Config { .. } => "E_CONFIG",
         }
     }
 
@@ -188,6 +198,7 @@ impl Error {
         "E_UNSUPPORTED_FORMAT",
         "E_INVALID",
         "E_SNAPSHOT_VERSION",
+        "E_CONFIG",
     ];
 
     /// The location of the error, when it has one.
@@ -200,7 +211,8 @@ impl Error {
             | Error::RefExternal { location, .. }
             | Error::RefCycle { location, .. }
             | Error::UnsupportedFormat { location, .. }
-            | Error::Invalid { location, .. } => Some(location),
+            | Error::Invalid { location, .. }
+            | Error::Config { location, .. } => Some(location),
             Error::Encoding { .. } | Error::SnapshotVersion { .. } => None,
         }
     }
@@ -263,6 +275,10 @@ mod tests {
             Error::SnapshotVersion {
                 found: String::new(),
                 supported: String::new(),
+            },
+            Error::Config {
+                message: String::new(),
+                location: Location::default(),
             },
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();

@@ -22,9 +22,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod classify;
 pub mod error;
 pub mod normalize;
 pub mod parse;
+pub mod render;
 pub mod shape;
 pub mod snapshot;
 pub mod surface;

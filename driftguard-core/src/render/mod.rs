@@ -1,0 +1,1 @@
+//! Report renderers (placeholder until they land).

@@ -6,7 +6,8 @@
 //!    literals blanked out, must not name a forbidden API (`std::fs`, `std::net`,
 //!    `std::process`, `std::env`, `std::thread`, `SystemTime`, `Instant`, `tokio`,
 //!    `async`, `File::`, `TcpStream`, printing to stdout/stderr, …). Grouped imports such
-//!    as `use std::{fs, io}` are expanded before matching. A failure names `file:line`.
+//!    as `use std::{fs, io}` are expanded before matching. Items under `#[cfg(test)]`
+//!    (unit-test modules that read fixtures) are skipped. A failure names `file:line`.
 //! 2. **Dependency walk** — `cargo metadata` is asked for the resolved graph and the
 //!    normal (non-dev, non-build) dependency tree of `driftguard-core` is walked; no crate
 //!    on the deny list (binding crates, async runtimes, HTTP clients, process/file-system
@@ -199,6 +200,73 @@ fn blank_comments_and_strings(src: &str) -> String {
     out
 }
 
+/// Blanks every item under a `#[cfg(test)]`-style attribute (a `mod tests { … }`, a
+/// `use`, a helper `fn`): unit tests inside `src/` may read fixtures from disk. Works on
+/// text whose comments and strings are already blanked, so braces match reliably.
+fn blank_test_items(clean: &str) -> String {
+    let mut chars: Vec<char> = clean.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '#' || chars.get(i + 1) != Some(&'[') {
+            i += 1;
+            continue;
+        }
+        // The attribute `#[ … ]`, brackets balanced.
+        let mut depth = 0usize;
+        let mut end = i + 1;
+        while end < chars.len() {
+            match chars[end] {
+                '[' => depth += 1,
+                ']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            end += 1;
+        }
+        let attr: String = chars[i..=end.min(chars.len() - 1)]
+            .iter()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let is_test_cfg = attr.starts_with("#[cfg(")
+            && has_word(&attr, "test")
+            && !attr.contains("not(test")
+            && !attr.contains("any(");
+        if !is_test_cfg {
+            i = end + 1;
+            continue;
+        }
+        // The item: up to a `;` at depth 0, or through its `{ … }` block.
+        let mut k = end + 1;
+        let mut braces = 0usize;
+        while k < chars.len() {
+            match chars[k] {
+                '{' => braces += 1,
+                '}' => {
+                    braces = braces.saturating_sub(1);
+                    if braces == 0 {
+                        break;
+                    }
+                }
+                ';' if braces == 0 => break,
+                _ => {}
+            }
+            k += 1;
+        }
+        let stop = (k + 1).min(chars.len());
+        for c in chars.iter_mut().take(stop).skip(i) {
+            if *c != '\n' {
+                *c = ' ';
+            }
+        }
+        i = k + 1;
+    }
+    chars.into_iter().collect()
+}
+
 fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -314,7 +382,7 @@ fn has_prefix(text: &str, prefix: &str) -> bool {
 
 /// Scans one source text; a multi-line `use std::{\n fs,\n}` is joined first.
 fn scan_source(src: &str) -> Vec<Finding> {
-    let clean = blank_comments_and_strings(src);
+    let clean = blank_test_items(&blank_comments_and_strings(src));
     let mut findings = Vec::new();
     // Join each statement-ish chunk (up to `;` or `{`-less line end) so grouped `use`
     // statements spanning lines are seen whole; report at the line where it starts.
@@ -453,11 +521,25 @@ fn scanner_catches_what_it_must_and_ignores_comments_and_strings() {
         "let instant_like = 1; let printer = 2; let environment = 3;",
         "let d = std::time::Duration::from_secs(1);",
         "/// Doc: reads `std::fs` never.\nfn g() {}",
+        "#[cfg(test)]\nmod tests {\n    use std::fs;\n    fn t() { let _ = fs::read(\"x\"); { std::env::var(\"Y\"); } }\n}\n",
+        "#[cfg(test)]\nuse std::time::Instant;\n",
+        "#[cfg(all(test, feature = \"x\"))]\nfn helper() { let _ = std::fs::read(\"a\"); }\n",
     ];
     for src in clean {
         let found = scan_source(src);
         assert!(found.is_empty(), "false positive in {src:?}: {found:?}");
     }
+    // Code after a test module, or under `cfg(not(test))`, is still scanned.
+    let found = scan_source(
+        "#[cfg(test)]\nmod tests { fn a() {} }\nfn b() { let _ = std::fs::read(\"x\"); }\n",
+    );
+    assert_eq!(
+        found.iter().map(|f| f.line).collect::<Vec<_>>(),
+        vec![3],
+        "{found:?}"
+    );
+    let found = scan_source("#[cfg(not(test))]\nfn b() { let _ = std::fs::read(\"x\"); }\n");
+    assert_eq!(found.len(), 1, "{found:?}");
     // Line numbers point at the offending line.
     let found = scan_source(
         "fn a() {}\n\n// File::open\nfn b() { let _ = std::fs::read(\"x\"); File::open(p); }\n",

@@ -4,10 +4,13 @@
 #   scripts/test.sh              all stages, in order
 #   scripts/test.sh test doc     only the named stages
 #   scripts/test.sh --list       the stage names
+#   FAIL_FAST=1 scripts/test.sh  stop at the first failed stage (default: run every stage,
+#                                so one run shows every problem, then exit 1 if any failed)
 #
 # Each stage is a function `stage_<name>` registered in STAGES below. To add one (Python,
 # Node, browser…), write the function, call `tally PASSED FAILED` (or `tally_cargo_log`)
-# with its counts, and append its name to STAGES. The last line printed is the total,
+# with its counts, and append its name to STAGES. Each stage runs in a subshell with
+# `set -euo pipefail`: any failing command fails the stage. The last line printed is the total,
 # `total: N passed, N failed`, after cargo test's own `test result:` lines.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -82,14 +85,22 @@ main() {
   local start=$SECONDS
   for s in "${selected[@]}"; do
     run_stage "$s" "stage_$s"
+    if [[ ${#DG_FAILED_STAGES[@]} -gt 0 && -n "${FAIL_FAST:-}" ]]; then
+      break
+    fi
   done
+  local passed failed
+  read -r passed failed < <(dg_totals)
   banner "summary ($((SECONDS - start))s)"
   printf '  %s\n' "${DG_STAGE_TIMES[@]}"
-  if [[ $DG_FAILED -ne 0 ]]; then
-    echo "total: $DG_PASSED passed, $DG_FAILED failed"
+  if [[ ${#DG_FAILED_STAGES[@]} -gt 0 ]]; then
+    echo "failed stages: ${DG_FAILED_STAGES[*]}"
+  fi
+  # The last line, read by CI: the tests' totals over every stage that ran tests.
+  echo "total: $passed passed, $failed failed"
+  if [[ ${#DG_FAILED_STAGES[@]} -gt 0 || $failed -ne 0 ]]; then
     exit 1
   fi
-  echo "total: $DG_PASSED passed, $DG_FAILED failed"
 }
 
 main "$@"

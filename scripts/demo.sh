@@ -34,6 +34,11 @@ else
   )
 fi
 
+if [[ ! -f driftguard-core/examples/driftguard.rs ]]; then
+  echo "error: the example CLI (driftguard-core/examples/driftguard.rs) is missing" >&2
+  exit 2
+fi
+
 banner "build: the example CLI (cargo build --release -p driftguard-core --example driftguard)"
 cargo build --release -q -p driftguard-core --example driftguard
 

@@ -378,6 +378,55 @@ impl Node {
         stripped == Node::default()
     }
 
+    /// Every subschema directly inside this node, in a fixed order.
+    pub fn subschemas(&self) -> Vec<&Shape> {
+        let mut out: Vec<&Shape> = Vec::new();
+        for s in [
+            &self.additional_items,
+            &self.additional_properties,
+            &self.contains,
+            &self.content_schema,
+            &self.else_schema,
+            &self.if_schema,
+            &self.items,
+            &self.not,
+            &self.property_names,
+            &self.then_schema,
+            &self.unevaluated_items,
+            &self.unevaluated_properties,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push(s);
+        }
+        out.extend(self.all_of.iter());
+        out.extend(self.any_of.iter());
+        out.extend(self.one_of.iter());
+        out.extend(self.prefix_items.iter());
+        out.extend(self.properties.values());
+        out.extend(self.pattern_properties.values());
+        out.extend(self.dependent_schemas.values());
+        out
+    }
+
+    /// Every `$ref` id used anywhere inside this node (including its own).
+    pub fn references(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Node> = vec![self];
+        while let Some(n) = stack.pop() {
+            if let Some(r) = &n.reference {
+                out.push(r.as_str());
+            }
+            for s in n.subschemas() {
+                if let Shape::Node(child) = s {
+                    stack.push(child);
+                }
+            }
+        }
+        out
+    }
+
     /// True when the node accepts `null`: it has no type constraint, lists only `null`,
     /// or carries the `nullable` flag. (A `$ref` target may add more; this looks at the
     /// node alone.)

@@ -68,6 +68,15 @@ impl Report {
         }
     }
 
+    /// Renders the report in one of the output formats (see [`crate::render`]).
+    pub fn render(
+        &self,
+        format: crate::render::OutputFormat,
+        options: &crate::render::RenderOptions,
+    ) -> String {
+        crate::render::render(self, format, options)
+    }
+
     /// The most severe change, or `None` when nothing changed.
     pub fn max_severity(&self) -> Option<Severity> {
         self.changes.iter().map(|c| c.severity).max()

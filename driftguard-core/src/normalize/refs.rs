@@ -16,10 +16,16 @@ pub fn escape_token(token: &str) -> String {
 
 /// Appends a token to a pointer.
 pub fn push(pointer: &str, token: &str) -> String {
-    let mut p = String::with_capacity(pointer.len() + token.len() + 1);
+    let mut p = String::with_capacity(pointer.len() + token.len() + 2);
     p.push_str(pointer);
     p.push('/');
-    p.push_str(&escape_token(token));
+    for c in token.chars() {
+        match c {
+            '~' => p.push_str("~0"),
+            '/' => p.push_str("~1"),
+            c => p.push(c),
+        }
+    }
     p
 }
 

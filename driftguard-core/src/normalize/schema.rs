@@ -1345,6 +1345,17 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
     Some(out)
 }
 
+/// Folds a referenced schema's node into the node that references it (`node` minus its
+/// `$ref`, conjoined with the target), when that is sound. Used by the classifier to
+/// compare a `$ref` with an inline schema.
+pub(crate) fn inline_reference(node: &Node, target: &Node) -> Option<Node> {
+    let local = Node {
+        reference: None,
+        ..node.clone()
+    };
+    merge(&local, target, Conjunction::Member)
+}
+
 /// `a ∧ b` as one shape.
 fn conjoin(a: Shape, b: Shape) -> Shape {
     match (a, b) {

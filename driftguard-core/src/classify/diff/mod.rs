@@ -140,15 +140,6 @@ impl Loc {
             path: join_path(&self.path, segment),
         }
     }
-
-    /// The same pointers with one more path segment.
-    pub fn seg(&self, segment: &str) -> Loc {
-        Loc {
-            old: self.old.clone(),
-            new: self.new.clone(),
-            path: join_path(&self.path, segment),
-        }
-    }
 }
 
 /// Appends a segment; `[]` (array items) attaches to the previous segment.

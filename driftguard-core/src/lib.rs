@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod classify;
+pub mod cli;
 pub mod error;
 pub mod normalize;
 pub mod parse;

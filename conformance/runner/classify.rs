@@ -94,7 +94,13 @@ fn project(change: &Value, expected: &Value) -> Value {
 /// `rule severity pointer` of a change, for failure messages.
 fn line(change: &Value) -> String {
     let s = |k: &str| change.get(k).and_then(Value::as_str).unwrap_or("?");
-    format!("{} {} {}", s("rule"), s("severity"), s("pointer"))
+    format!(
+        "{} {} {} ({})",
+        s("rule"),
+        s("severity"),
+        s("pointer"),
+        s("position")
+    )
 }
 
 pub(crate) fn run_diff(vector: &Value) -> VectorResult {

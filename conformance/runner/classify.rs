@@ -329,16 +329,31 @@ mod tests {
 
     #[test]
     fn diff_compares_the_exact_list() {
-        let good = schema_vector(json!({"changes": [
-            {"rule": "max-length-narrowed", "severity": "breaking", "pointer": "/surface/root/maxLength"}
-        ]}));
-        let r = run_diff(&good);
-        // The pointer is whatever the engine says; the point is that a wrong list fails.
-        let wrong = schema_vector(json!({"changes": []}));
-        let r2 = run_diff(&wrong);
-        assert_eq!(r2.failures.len(), 1, "{:?}", r2.failures);
-        assert!(r2.failures[0].1.contains("max-length-narrowed"));
-        let _ = r;
+        let change = json!({"rule": "max-length-narrowed", "severity": "breaking", "pointer": "/surface/root/maxLength"});
+        let good = schema_vector(json!({"changes": [change]}));
+        assert!(
+            run_diff(&good).failures.is_empty(),
+            "{:?}",
+            run_diff(&good).failures
+        );
+        // Optional members are compared when present.
+        let mut with_position = change.clone();
+        with_position["position"] = json!("output");
+        let r = run_diff(&schema_vector(json!({"changes": [with_position]})));
+        assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+        assert!(r.failures[0].1.contains("(input)"), "{}", r.failures[0].1);
+        // A missing change, an extra one, a wrong severity: all fail.
+        for expect in [
+            json!({"changes": []}),
+            json!({"changes": [change, change]}),
+            json!({"changes": [{"rule": "max-length-narrowed", "severity": "safe", "pointer": "/surface/root/maxLength"}]}),
+        ] {
+            let r = run_diff(&schema_vector(expect));
+            assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+            assert!(r.failures[0].1.starts_with("changes differ"));
+        }
+        let r = run_diff(&schema_vector(json!({"error": "E_PARSE"})));
+        assert!(r.failures[0].1.contains("got a report with 1 change(s)"));
     }
 
     #[test]

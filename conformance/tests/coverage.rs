@@ -325,3 +325,107 @@ fn mirrors_hold_in_the_registry_and_when_vectors_run_backwards() {
         failures.join("\n  ")
     );
 }
+
+/// Every branch of every conditional rule has a vector: for each rule with a
+/// [`rules::Condition`] and each position where the condition changes a severity, some
+/// vector expects the rule there with the default severity and some with the
+/// condition's, under a profile where the two differ.
+#[test]
+fn every_branch_of_a_conditional_rule_has_a_vector() {
+    let mut seen: BTreeMap<(&'static str, &'static str), BTreeSet<bool>> = BTreeMap::new();
+    for (name, v) in diff_vectors().into_iter().chain(pending_vectors()) {
+        let Some(changes) = v["expect"]["changes"].as_array() else {
+            continue;
+        };
+        if v["policy"].get("overrides").is_some() {
+            continue; // overrides replace the registry's severity
+        }
+        let profile = v["policy"]["profile"]
+            .as_str()
+            .and_then(Profile::from_name)
+            .unwrap_or_default();
+        for c in changes {
+            let Some(rule) = c["rule"].as_str().and_then(rules::get) else {
+                continue;
+            };
+            if rule.condition.is_none() {
+                continue;
+            }
+            let Some(position) = c["position"].as_str().and_then(position_from) else {
+                continue;
+            };
+            let p = effective_position(rule, position);
+            let (Some(default), Some(holds)) = (rule.levels(p), rule.levels_if(p, true)) else {
+                continue;
+            };
+            let (d, h) = (default.get(profile).name(), holds.get(profile).name());
+            if d == h {
+                continue;
+            }
+            let severity = c["severity"].as_str().unwrap_or_default();
+            let branch = if severity == h {
+                true
+            } else if severity == d {
+                false
+            } else {
+                panic!(
+                    "{name}: {} {severity} is neither branch ({d} / {h})",
+                    rule.id
+                );
+            };
+            seen.entry((rule.id, position_name(p)))
+                .or_default()
+                .insert(branch);
+        }
+    }
+    let mut missing = Vec::new();
+    for rule in rules::all().iter().filter(|r| r.condition.is_some()) {
+        for p in POSITIONS {
+            if rule.levels(p).is_some() && rule.levels_if(p, true) != rule.levels(p) {
+                let branches = seen.get(&(rule.id, position_name(p)));
+                for (flag, what) in [(false, "default"), (true, "condition")] {
+                    if !branches.is_some_and(|b| b.contains(&flag)) {
+                        missing.push(format!("{} {} ({what})", rule.id, position_name(p)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "conditional branches without a vector:\n  {}",
+        missing.join("\n  ")
+    );
+}
+
+/// Every output format has render vectors: at least two reports, one of them empty and
+/// one with every severity.
+#[test]
+fn every_output_format_has_render_vectors() {
+    let vectors = read_all(&vectors_dir().join("render"), "render/");
+    let mut problems = Vec::new();
+    for format in driftguard_core::render::OutputFormat::ALL {
+        let mine: Vec<&Value> = vectors
+            .iter()
+            .map(|(_, v)| v)
+            .filter(|v| v["format"] == format.name())
+            .collect();
+        let empty = mine
+            .iter()
+            .any(|v| v["report"]["changes"].as_array().is_some_and(Vec::is_empty));
+        let all_severities = mine.iter().any(|v| {
+            let s = &v["report"]["summary"];
+            ["breaking", "dangerous", "safe"]
+                .iter()
+                .all(|k| s[*k].as_u64().is_some_and(|n| n > 0))
+        });
+        if mine.len() < 2 || !empty || !all_severities {
+            problems.push(format!(
+                "{}: {} vector(s), empty report: {empty}, every severity: {all_severities}",
+                format.name(),
+                mine.len()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

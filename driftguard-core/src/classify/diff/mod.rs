@@ -2,7 +2,7 @@
 //!
 //! [`diff`] dispatches on the snapshot kind to the surface comparators (`api`, `mcp`,
 //! and the single-schema kinds), which walk both surfaces in key order and call
-//! [`Ctx::compare_schema`] for every schema location. Shared schemas (`$ref` pairs) are
+//! `Ctx::compare_schema` for every schema location. Shared schemas (`$ref` pairs) are
 //! compared once per position and their changes re-emitted under each location that
 //! reaches them (see `schema`), so the work is linear in the two documents.
 

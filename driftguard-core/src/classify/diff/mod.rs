@@ -58,7 +58,7 @@ pub fn diff(
                 for p in positions {
                     ctx.compare_schema(&a.root, &b.root, *p, &loc, SchemaFlags::default());
                 }
-                text::meta_dialect(&mut ctx);
+                text::meta_dialect(&mut ctx, positions);
             }
             (Surface::Samples(a), Surface::Samples(b)) => {
                 let loc = Loc::new("/surface/root", "/surface/root", "payload");

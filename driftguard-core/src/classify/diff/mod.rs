@@ -8,6 +8,7 @@
 
 pub(crate) mod api;
 mod mcp;
+mod pattern;
 mod schema;
 mod text;
 

@@ -1384,17 +1384,29 @@ impl Cmp<'_, '_> {
                 None,
                 None,
             ),
-            (Some(a), Some(b)) if a != b => self.change(
-                "pattern-changed",
-                &pl,
-                Side::New,
-                format!(
-                    "pattern changed from {a:?} to {b:?}; inclusion could not be proven either way"
-                ),
-                json(a),
-                json(b),
-                None,
-            ),
+            (Some(a), Some(b)) if a != b => {
+                let (rule, how) = match super::pattern::compare(a, b) {
+                    Some(super::pattern::Inclusion::Narrowed) => {
+                        ("pattern-narrowed", "narrowed (proven)")
+                    }
+                    Some(super::pattern::Inclusion::Widened) => {
+                        ("pattern-widened", "widened (proven)")
+                    }
+                    None => (
+                        "pattern-changed",
+                        "changed; inclusion could not be proven either way",
+                    ),
+                };
+                self.change(
+                    rule,
+                    &pl,
+                    Side::New,
+                    format!("pattern {how}: {a:?} → {b:?}"),
+                    json(a),
+                    json(b),
+                    None,
+                )
+            }
             _ => {}
         }
         let fl = loc.key("format", "");

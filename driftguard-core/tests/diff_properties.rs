@@ -262,6 +262,38 @@ fn openapi_doc() -> BoxedStrategy<Value> {
         .boxed()
 }
 
+/// OpenAPI with a shared component schema reached from several operations (a shared
+/// schema's changes are reported once per location that reaches it).
+fn openapi_ref_doc() -> BoxedStrategy<Value> {
+    (
+        object_of(schema()),
+        proptest::sample::subsequence(vec!["/items", "/users", "/orders"], 1..=3),
+        any::<bool>(),
+    )
+        .prop_map(|(shared, paths, as_array)| {
+            let reference = json!({"$ref": "#/components/schemas/Shared"});
+            let body = if as_array {
+                json!({"type": "array", "items": reference})
+            } else {
+                reference
+            };
+            let mut items = Map::new();
+            for p in paths {
+                items.insert(
+                    p.to_owned(),
+                    json!({"get": {"responses": {"200": {"description": "ok",
+                        "content": {"application/json": {"schema": body}}}}},
+                        "post": {"requestBody": {"required": true,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Shared"}}}},
+                        "responses": {"204": {"description": "done"}}}}),
+                );
+            }
+            json!({"openapi": "3.1.0", "info": {"title": "Generated", "version": "1.0.0"},
+                   "paths": items, "components": {"schemas": {"Shared": shared}}})
+        })
+        .boxed()
+}
+
 const TOOLS: &[&str] = &["read_file", "write_file", "search"];
 const DESCRIPTIONS: &[&str] = &[
     "Reads a file.",
@@ -339,6 +371,7 @@ fn doc_pair() -> BoxedStrategy<(&'static str, Value, Value)> {
         (openapi_doc(), openapi_doc()).prop_map(|(a, b)| ("openapi", a, b)),
         (mcp_doc(), mcp_doc()).prop_map(|(a, b)| ("mcp", a, b)),
         (enum_doc(), enum_doc()).prop_map(|(a, b)| ("json-schema", a, b)),
+        (openapi_ref_doc(), openapi_ref_doc()).prop_map(|(a, b)| ("openapi", a, b)),
     ]
     .boxed()
 }

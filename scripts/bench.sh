@@ -275,7 +275,7 @@ main() {
     diff) cmd_diff ;;
     oasdiff) cmd_oasdiff ;;
     default) cmd_fetch; cmd_one; cmd_all; cmd_diff; cmd_oasdiff ;;
-    -h | --help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) echo "error: unknown command '$cmd' (fetch | one [FILE] | all [VERSION] | diff | oasdiff)" >&2; exit 2 ;;
   esac
 }

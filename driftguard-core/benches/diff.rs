@@ -1,0 +1,324 @@
+//! Diff benchmark on the reference workload: GitHub's REST API description from
+//! `@octokit/openapi` 18.2.0 (old) vs 23.0.2 (new), `generated/api.github.com.json`.
+//!
+//! Run it through `scripts/bench.sh diff`, which fetches both packages into
+//! `.bench-cache/` first, then also measures peak RSS with `/usr/bin/time -v` and the
+//! glibc vs mimalloc figures. Plain timing (`harness = false`).
+//!
+//! ```text
+//! cargo bench -p driftguard-core --bench diff -- [--iters N] [OLD NEW]
+//! cargo bench -p driftguard-core --bench diff -- --parse-only OLD NEW
+//! ```
+//!
+//! Default mode interleaves, in every iteration (after one warm-up), and prints medians:
+//! - (a) `serde_json::from_slice::<Value>` on both files — parse only, the yardstick
+//!   (freeing the two trees is not timed);
+//! - (b) end to end, what `driftguard diff OLD NEW --format json` does: read both files,
+//!   `snapshot_from_bytes` both, `classify::diff`, render JSON (and, reported apart,
+//!   freeing everything);
+//! - (c) normalize only: `snapshot_from_value` on both pre-parsed trees;
+//! - (d) snapshot both from bytes already in memory (our parse + normalize);
+//! - (e) diff only: `classify::diff` on the two pre-built snapshots;
+//! - (f) render only: the JSON renderer on the pre-built report.
+//!
+//! The issue's target is (b)/(a) ≤ 2.0. It then prints the changes per severity and the
+//! 20 most frequent rules of the report.
+//!
+//! `--parse-only OLD NEW` reads and parses both files with `serde_json`, holds both
+//! trees, and exits: the baseline for peak RSS (`/usr/bin/time -v`), next to the
+//! example CLI's end-to-end run.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use driftguard_core::classify::policy::Policy;
+use driftguard_core::classify::{Report, diff};
+use driftguard_core::render::{OutputFormat, RenderOptions, render};
+use driftguard_core::{Options, Snapshot, snapshot_from_bytes, snapshot_from_value};
+
+const DEFAULT_ITERS: usize = 7;
+/// The date passed as `today` (sunsets, ignore expiry): fixed, so runs compare.
+const TODAY: &str = "2026-11-24";
+
+fn cache_file(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../.bench-cache/{version}/package/generated/api.github.com.json"
+    ))
+}
+
+fn main() -> ExitCode {
+    let mut iters = DEFAULT_ITERS;
+    let mut parse_only = false;
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            // `cargo bench` passes `--bench`; ignore it and other libtest-style flags.
+            "--bench" | "--nocapture" => {}
+            "--iters" => {
+                iters = match args.next().and_then(|n| n.parse().ok()) {
+                    Some(n) if n > 0 => n,
+                    _ => return usage("--iters needs a positive number"),
+                }
+            }
+            "--parse-only" => parse_only = true,
+            "-h" | "--help" => return usage(""),
+            other if other.starts_with('-') => return usage(&format!("unknown flag {other}")),
+            other => files.push(PathBuf::from(other)),
+        }
+    }
+    let (old, new) = match files.as_slice() {
+        [] => (cache_file("18.2.0"), cache_file("23.0.2")),
+        [o, n] => (o.clone(), n.clone()),
+        _ => return usage("give OLD and NEW, or nothing for the cached GitHub pair"),
+    };
+    let result = if parse_only {
+        run_parse_only(&old, &new)
+    } else {
+        run(&old, &new, iters)
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    if !problem.is_empty() {
+        eprintln!("error: {problem}");
+    }
+    eprintln!(
+        "usage: cargo bench -p driftguard-core --bench diff -- [--iters N] [OLD NEW]\n       \
+         cargo bench -p driftguard-core --bench diff -- --parse-only OLD NEW\n\
+         (scripts/bench.sh diff fetches the @octokit/openapi pair and runs everything)"
+    );
+    ExitCode::from(2)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (run scripts/bench.sh fetch to get the data)",
+            path.display()
+        )
+    })
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed(), out)
+}
+
+fn render_options() -> RenderOptions {
+    RenderOptions {
+        file: Some("new.json".to_owned()),
+        ..RenderOptions::default()
+    }
+}
+
+fn run_parse_only(old: &Path, new: &Path) -> Result<(), String> {
+    let a = serde_json::from_slice::<serde_json::Value>(&read(old)?).map_err(|e| e.to_string())?;
+    let b = serde_json::from_slice::<serde_json::Value>(&read(new)?).map_err(|e| e.to_string())?;
+    black_box((&a, &b));
+    println!("parsed both with serde_json");
+    Ok(())
+}
+
+struct Samples {
+    names: Vec<&'static str>,
+    data: Vec<Vec<Duration>>,
+}
+
+impl Samples {
+    fn new(names: &[&'static str]) -> Samples {
+        Samples {
+            names: names.to_vec(),
+            data: vec![Vec::new(); names.len()],
+        }
+    }
+    fn push(&mut self, i: usize, d: Duration) {
+        self.data[i].push(d);
+    }
+    fn median(&mut self, name: &str) -> Duration {
+        let i = self.names.iter().position(|n| *n == name).unwrap();
+        median(&mut self.data[i])
+    }
+}
+
+fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
+    let old_bytes = read(old)?;
+    let new_bytes = read(new)?;
+    let input = old_bytes.len() + new_bytes.len();
+    let options = Options::default();
+    let policy = Policy::default();
+    println!("old:   {} ({} bytes)", old.display(), old_bytes.len());
+    println!("new:   {} ({} bytes)", new.display(), new_bytes.len());
+    println!("input: {:.1} MB together", mb(input));
+    println!("iters: {iters} (+1 warm-up), a/b/c/d/e/f interleaved in every iteration; medians\n");
+
+    // Pre-built inputs for the split measurements.
+    let old_value: serde_json::Value =
+        serde_json::from_slice(&old_bytes).map_err(|e| e.to_string())?;
+    let new_value: serde_json::Value =
+        serde_json::from_slice(&new_bytes).map_err(|e| e.to_string())?;
+    let old_snap = snapshot_from_bytes(&old_bytes, &options).map_err(|e| format!("old: {e}"))?;
+    let new_snap = snapshot_from_bytes(&new_bytes, &options).map_err(|e| format!("new: {e}"))?;
+    let report: Report =
+        diff(&old_snap, &new_snap, &policy, Some(TODAY)).map_err(|e| format!("diff: {e}"))?;
+    let rendered = render(&report, OutputFormat::Json, &render_options());
+
+    let mut s = Samples::new(&["a", "b", "b_free", "c", "d", "e", "f"]);
+    for i in 0..=iters {
+        let (ta, parsed) = time(|| {
+            (
+                serde_json::from_slice::<serde_json::Value>(black_box(&old_bytes)),
+                serde_json::from_slice::<serde_json::Value>(black_box(&new_bytes)),
+            )
+        });
+        drop(black_box(parsed));
+
+        // (b) end to end; the output is checked against the reference rendering.
+        let start = Instant::now();
+        let ob = read(old)?;
+        let nb = read(new)?;
+        let a = snapshot_from_bytes(black_box(&ob), &options).map_err(|e| e.to_string())?;
+        let b = snapshot_from_bytes(black_box(&nb), &options).map_err(|e| e.to_string())?;
+        let r = diff(&a, &b, &policy, Some(TODAY)).map_err(|e| e.to_string())?;
+        let out = render(&r, OutputFormat::Json, &render_options());
+        let tb = start.elapsed();
+        if out != rendered {
+            return Err("end-to-end output differs between iterations".into());
+        }
+        let (tfree, ()) = time(|| drop(black_box((ob, nb, a, b, r, out))));
+
+        let (tc, snaps) = time(|| {
+            (
+                snapshot_from_value(black_box(&old_value), &options),
+                snapshot_from_value(black_box(&new_value), &options),
+            )
+        });
+        drop(black_box(snaps));
+        let (td, snaps) = time(|| {
+            (
+                snapshot_from_bytes(black_box(&old_bytes), &options),
+                snapshot_from_bytes(black_box(&new_bytes), &options),
+            )
+        });
+        drop(black_box(snaps));
+        let (te, r) = time(|| diff(black_box(&old_snap), &new_snap, &policy, Some(TODAY)));
+        drop(black_box(r));
+        let (tf, out) = time(|| render(black_box(&report), OutputFormat::Json, &render_options()));
+        drop(black_box(out));
+        if i > 0 {
+            for (k, t) in [ta, tb, tfree, tc, td, te, tf].into_iter().enumerate() {
+                s.push(k, t);
+            }
+        }
+    }
+    let a = s.median("a");
+    let ratio = |d: Duration| ms(d) / ms(a);
+    let row = |label: &str, d: Duration, note: &str| {
+        println!(
+            "| {label:<52} | {:>9.1} | {:>6.2}x | {note}",
+            ms(d),
+            ratio(d)
+        );
+    };
+    println!(
+        "| {:<52} | {:>9} | {:>7} |",
+        "measurement", "median ms", "vs (a)"
+    );
+    println!("|{:-<54}|{:-<11}|{:-<9}|", "", "", "");
+    row("(a) serde_json::from_slice::<Value> both", a, "yardstick");
+    let b = s.median("b");
+    row(
+        "(b) end to end: read+snapshot+diff+render json",
+        b,
+        "<- target <= 2.0x",
+    );
+    let bf = s.median("b_free");
+    row("    (b) + freeing everything", b + bf, "");
+    row(
+        "(c) normalize only: snapshot_from_value both",
+        s.median("c"),
+        "",
+    );
+    row(
+        "(d) snapshot_from_bytes both (parse+normalize)",
+        s.median("d"),
+        "",
+    );
+    row("(e) diff only: classify::diff", s.median("e"), "");
+    row("(f) render json only", s.median("f"), "");
+    println!(
+        "\nthroughput (b): {:.0} MB/s of input; report: {} changes, {:.1} MB of JSON",
+        mb(input) / b.as_secs_f64(),
+        report.changes.len(),
+        mb(rendered.len())
+    );
+    print_counts(&report, &old_snap, &new_snap);
+    Ok(())
+}
+
+fn print_counts(report: &Report, old: &Snapshot, new: &Snapshot) {
+    println!("\ndigests: old {} new {}", old.digest(), new.digest());
+    println!(
+        "\nper severity: breaking {}, dangerous {}, safe {} (total {})",
+        report.summary.breaking,
+        report.summary.dangerous,
+        report.summary.safe,
+        report.changes.len()
+    );
+    let mut per_rule: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for c in &report.changes {
+        let e = per_rule.entry(c.rule.as_str()).or_default();
+        e[c.severity as usize] += 1;
+    }
+    let mut rows: Vec<(&str, [usize; 3])> = per_rule.into_iter().collect();
+    rows.sort_by(|x, y| {
+        let (tx, ty) = (x.1.iter().sum::<usize>(), y.1.iter().sum::<usize>());
+        ty.cmp(&tx).then(x.0.cmp(y.0))
+    });
+    println!("\ntop {} of {} rules:\n", rows.len().min(20), rows.len());
+    println!(
+        "| {:<40} | {:>6} | {:>8} | {:>9} | {:>6} |",
+        "rule", "total", "breaking", "dangerous", "safe"
+    );
+    println!(
+        "|{:-<42}|{:-<8}|{:-<10}|{:-<11}|{:-<8}|",
+        "", "", "", "", ""
+    );
+    for (rule, [safe, dangerous, breaking]) in rows.iter().take(20) {
+        println!(
+            "| {rule:<40} | {:>6} | {breaking:>8} | {dangerous:>9} | {safe:>6} |",
+            safe + dangerous + breaking
+        );
+    }
+}

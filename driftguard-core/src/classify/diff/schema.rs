@@ -436,19 +436,6 @@ impl Cmp<'_, '_> {
                 None,
             ),
             (Shape::Bool(true), Shape::Node(n)) => self.node(&EMPTY, n, loc, tool_root),
-            (Shape::Node(o), Shape::Bool(true))
-                if !o.is_unconstrained() && o.reference.is_none() =>
-            {
-                self.change(
-                    "schema-became-true",
-                    loc,
-                    Side::New,
-                    "schema no longer constrains values".into(),
-                    json(old),
-                    Some(Value::Bool(true)),
-                    None,
-                )
-            }
             (Shape::Node(o), Shape::Bool(true)) => self.node(o, &EMPTY, loc, tool_root),
             (Shape::Node(o), Shape::Node(n)) => self.node(o, n, loc, tool_root),
             (Shape::Bool(true), Shape::Bool(true)) => {}

@@ -344,13 +344,70 @@ fn num(n: &Number) -> f64 {
 
 /// Non-null types a node allows; `None` = every type.
 fn value_types(n: &Node) -> Option<BTreeSet<JsonType>> {
-    n.types
+    let declared: Option<BTreeSet<JsonType>> = n
+        .types
         .as_ref()
-        .map(|t| t.iter().copied().filter(|t| *t != JsonType::Null).collect())
+        .map(|t| t.iter().copied().filter(|t| *t != JsonType::Null).collect());
+    // An enum or const fixes the types too: `const: 1` is an integer.
+    let listed: Option<BTreeSet<JsonType>> = listed_values(n).map(|vals| {
+        vals.iter()
+            .filter_map(json_type_of)
+            .filter(|t| *t != JsonType::Null)
+            .collect()
+    });
+    match (declared, listed) {
+        (None, l) => l,
+        (d, None) => d,
+        (Some(d), Some(l)) => Some(l.into_iter().filter(|t| covered(*t, &d)).collect()),
+    }
+}
+
+/// The values an `enum`/`const` allows, if the node lists them.
+fn listed_values(n: &Node) -> Option<Vec<&Value>> {
+    match (&n.const_value, &n.enum_values) {
+        (Some(c), _) => Some(vec![c]),
+        (None, Some(e)) => Some(e.iter().collect()),
+        (None, None) => None,
+    }
+}
+
+fn json_type_of(v: &&Value) -> Option<JsonType> {
+    Some(match v {
+        Value::Null => JsonType::Null,
+        Value::Bool(_) => JsonType::Boolean,
+        Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+        Value::Number(_) => JsonType::Number,
+        Value::String(_) => JsonType::String,
+        Value::Array(_) => JsonType::Array,
+        Value::Object(_) => JsonType::Object,
+    })
+}
+
+/// True when the two nodes have the same keywords apart from `$ref` and annotations.
+fn same_local(o: &Node, n: &Node) -> bool {
+    let strip = |x: &Node| Node {
+        reference: None,
+        title: None,
+        description: None,
+        default: None,
+        examples: Vec::new(),
+        deprecated: false,
+        read_only: false,
+        write_only: false,
+        extensions: BTreeMap::new(),
+        ..x.clone()
+    };
+    strip(o) == strip(n)
 }
 
 fn accepts_null(n: &Node) -> bool {
-    n.nullable || n.types.as_ref().is_none_or(|t| t.contains(&JsonType::Null))
+    if n.nullable {
+        return true;
+    }
+    if let Some(vals) = listed_values(n) {
+        return vals.iter().any(|v| v.is_null());
+    }
+    n.types.as_ref().is_none_or(|t| t.contains(&JsonType::Null))
 }
 
 /// Is every value of type `t` also of one of `set`'s types?
@@ -448,22 +505,19 @@ impl Cmp<'_, '_> {
             return;
         }
         match (&o.reference, &n.reference) {
-            (Some(a), Some(b)) => {
-                let key = PairKey {
-                    old: a.clone(),
-                    new: b.clone(),
-                    position: self.position,
-                    model_visible: self.model_visible,
-                };
-                if !self.seen.contains_key(&key) {
-                    self.seen.insert(key.clone(), Vec::new());
-                    self.queue.push_back(key.clone());
+            // `$ref` plus differing local keywords (an `allOf` wrapper around a shared
+            // schema, say): the local keywords only mean something together with the
+            // target, so compare the two conjunctions inline.
+            (Some(_), Some(_)) if !same_local(o, n) && self.inline_refs < MAX_INLINE_REFS => {
+                if let (Some(o2), Some(n2)) = (self.inline(o, true), self.inline(n, false)) {
+                    self.inline_refs += 1;
+                    self.node(&o2, &n2, loc, tool_root);
+                    self.inline_refs -= 1;
+                    return;
                 }
-                self.out.push(Item::Pair {
-                    path: loc.path.clone(),
-                    key,
-                });
+                self.pair(o, n, loc);
             }
+            (Some(_), Some(_)) => self.pair(o, n, loc),
             (Some(_), None) | (None, Some(_)) => {
                 if let (Some(o2), Some(n2)) = (self.inline(o, true), self.inline(n, false)) {
                     self.inline_refs += 1;
@@ -489,6 +543,9 @@ impl Cmp<'_, '_> {
             }
             (None, None) => {}
         }
+        if self.expand_branches(o, n, loc, tool_root) {
+            return;
+        }
         self.nullability(o, n, loc);
         self.types(o, n, loc);
         self.enums(o, n, loc);
@@ -498,6 +555,96 @@ impl Cmp<'_, '_> {
         self.numbers(o, n, loc);
         self.compositions(o, n, loc);
         self.annotations(o, n, loc);
+    }
+
+    /// Queues the pair of referenced schemas and records where it was reached.
+    fn pair(&mut self, o: &Node, n: &Node, loc: &Loc) {
+        let (Some(a), Some(b)) = (&o.reference, &n.reference) else {
+            return;
+        };
+        let key = PairKey {
+            old: a.clone(),
+            new: b.clone(),
+            position: self.position,
+            model_visible: self.model_visible,
+        };
+        if !self.seen.contains_key(&key) {
+            self.seen.insert(key.clone(), Vec::new());
+            self.queue.push_back(key.clone());
+        }
+        self.out.push(Item::Pair {
+            path: loc.path.clone(),
+            key,
+        });
+    }
+
+    /// A plain schema on one side and `anyOf`/`oneOf` branches on the other: compare
+    /// the plain schema with the branches (each conjoined with its node's own
+    /// keywords). Where every branch must fit (output gaining branches, input losing
+    /// them) each branch is compared; where one branch suffices (the union), the
+    /// best-matching branch is reported. Returns false when this does not apply.
+    fn expand_branches(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) -> bool {
+        let branches_of = |x: &Node| -> Option<(&'static str, Vec<Shape>)> {
+            match (x.any_of.is_empty(), x.one_of.is_empty()) {
+                (false, true) => Some(("anyOf", x.any_of.clone())),
+                (true, false) => Some(("oneOf", x.one_of.clone())),
+                _ => None,
+            }
+        };
+        let plain = |x: &Node| x.any_of.is_empty() && x.one_of.is_empty();
+        let (new_side, key, branches) = match (branches_of(o), branches_of(n)) {
+            (None, Some((k, b))) if plain(o) => (true, k, b),
+            (Some((k, b)), None) if plain(n) => (false, k, b),
+            _ => return false,
+        };
+        let owner = if new_side { n } else { o };
+        let local = Node {
+            any_of: Vec::new(),
+            one_of: Vec::new(),
+            ..owner.clone()
+        };
+        let mut merged = Vec::new();
+        for b in &branches {
+            let Shape::Node(b) = b else { return false };
+            match crate::normalize::schema::inline_reference(&local, b) {
+                Some(m) => merged.push(m),
+                None => return false,
+            }
+        }
+        // Every branch must fit: output gaining branches (each may be produced), input
+        // losing them (each was accepted).
+        let every = (self.position == Position::Output) == new_side;
+        let mut runs: Vec<Vec<Item>> = Vec::new();
+        for (j, m) in merged.iter().enumerate() {
+            let bl = if new_side {
+                Loc {
+                    old: loc.old.clone(),
+                    new: format!("{}/{key}/{j}", loc.new),
+                    path: join_path(&loc.path, &format!("{key}[{j}]")),
+                }
+            } else {
+                Loc {
+                    old: format!("{}/{key}/{j}", loc.old),
+                    new: loc.new.clone(),
+                    path: join_path(&loc.path, &format!("{key}[{j}]")),
+                }
+            };
+            let saved = std::mem::take(self.out);
+            if new_side {
+                self.node(o, m, &bl, tool_root);
+            } else {
+                self.node(m, n, &bl, tool_root);
+            }
+            runs.push(std::mem::replace(self.out, saved));
+        }
+        if every {
+            for run in runs {
+                self.out.extend(run);
+            }
+        } else if let Some(best) = runs.into_iter().min_by_key(Vec::len) {
+            self.out.extend(best);
+        }
+        true
     }
 
     /// A node with its `$ref` folded in (for comparison with an inline schema).

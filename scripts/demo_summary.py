@@ -3,8 +3,9 @@
 
 For each snapshot: kind, digest and counts. Then, for the pairs the demo story is about
 (petstore v1 -> v2, postmark-mcp 1.0.15 -> 1.0.16 -> 1.0.16-poisoned), or for any two
-snapshots given alone, the raw structural differences as JSON Pointers. This is a preview
-only: judging changes (breaking / dangerous / safe) is the core classifier's job.
+snapshots given alone: whether the digests differ, what parts changed, and with --raw the
+raw structural differences as JSON Pointers. Judging the changes (breaking / dangerous /
+safe) is the core classifier's job: demo.sh runs `driftguard diff` for that.
 """
 
 import json
@@ -131,7 +132,7 @@ def counts(snap):
     return "%d shared schemas" % schemas
 
 
-def compare(old_name, old, new_name, new):
+def compare(old_name, old, new_name, new, raw):
     print()
     print("%s -> %s" % (old_name, new_name))
     a = {k: v for k, v in old.items() if k not in ("digest", "source")}
@@ -162,6 +163,9 @@ def compare(old_name, old, new_name, new):
             "     a version bump with identical tools is itself a signal, and DriftGuard's\n"
             "     `package` capture pins the code behind the catalog."
         )
+    if not raw:
+        print("  %d raw difference(s) in the snapshot JSON (--raw lists them)" % len(changes))
+        return
     print("  %d raw difference(s):" % len(changes))
     for i, (pointer, op, before, after) in enumerate(changes):
         if i == MAX_DIFF_LINES:
@@ -185,7 +189,7 @@ def compare(old_name, old, new_name, new):
             print("    ~ %s: %s -> %s" % (pointer, show(before), show(after)))
 
 
-def main(paths):
+def main(paths, raw):
     snaps = {}
     order = []
     for path in paths:
@@ -207,10 +211,13 @@ def main(paths):
     if not pairs and len(order) == 2:
         pairs = [(order[0], order[1])]
     for a, b in pairs:
-        compare(a, snaps[a], b, snaps[b])
+        compare(a, snaps[a], b, snaps[b], raw)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: demo_summary.py SNAPSHOT.json...")
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    raw = "--raw" in args
+    args = [a for a in args if a != "--raw"]
+    if not args:
+        sys.exit("usage: demo_summary.py [--raw] SNAPSHOT.json...")
+    main(args, raw)

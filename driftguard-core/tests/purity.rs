@@ -275,10 +275,12 @@ fn test_items(clean: &str) -> (String, Vec<String>) {
                 .split(|c: char| c.is_whitespace() || c == ';')
                 .filter(|w| !w.is_empty())
                 .collect();
-            if let Some(pos) = words.iter().position(|w| *w == "mod") {
-                if let Some(name) = words.get(pos + 1) {
-                    modules.push((*name).to_owned());
-                }
+            if let Some(name) = words
+                .iter()
+                .position(|w| *w == "mod")
+                .and_then(|pos| words.get(pos + 1))
+            {
+                modules.push((*name).to_owned());
             }
         }
         for c in chars.iter_mut().take(stop).skip(i) {

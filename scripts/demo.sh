@@ -1,103 +1,49 @@
 #!/usr/bin/env bash
 # DriftGuard demo on the bundled contracts in examples/contracts/.
 #
-#   scripts/demo.sh            build the example CLI (release), snapshot every contract,
-#                              and diff the pairs of the story
-#   scripts/demo.sh FILE...    snapshot these files instead (and diff them if two)
-#   DEMO_RAW=1 scripts/demo.sh also list the raw JSON-Pointer differences of each pair
+#   scripts/demo.sh     build the example CLI (release) and tell the two stories:
 #
-# For each contract it prints the kind, the digest and what the snapshot holds. Then, for
-# the pairs the story is about — petstore v1 → v2, postmark-mcp 1.0.15 → 1.0.16 (the real
-# incident: same tools, only the version moved) and 1.0.16 → 1.0.16-poisoned (a
-# catalog-level attack) — it runs `driftguard diff`, the classifier's judged report
-# (breaking / dangerous / safe, with rule ids and locations), and its exit code
-# (0 nothing at or above the threshold `breaking`, 1 otherwise).
+#   1. petstore v1 → v2: an OpenAPI change with breaking, dangerous and safe parts;
+#   2. postmark-mcp: 1.0.15 → 1.0.16 is the real incident (the tool catalog did not
+#      change; only the server version moved — the code behind the tools changed), and
+#      1.0.16 → 1.0.16-poisoned is what a catalog-level attack looks like (a new `bcc`
+#      parameter and a description carrying hidden instructions).
 #
-# Needs: cargo (rustup) and python3. Snapshots are written to target/demo/.
+# Each step prints the command, the classified report and the exit code the CI gate
+# would see (0 nothing at or above the threshold, 1 something is). Needs cargo (rustup).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 need cargo "install Rust with rustup"
-need python3
 
-CONTRACTS=examples/contracts
-OUT="$DG_ROOT/target/demo"
-mkdir -p "$OUT"
-
-if [[ $# -gt 0 ]]; then
-  FILES=("$@")
-else
-  FILES=(
-    "$CONTRACTS/petstore-v1.yaml"
-    "$CONTRACTS/petstore-v2.yaml"
-    "$CONTRACTS/postmark-mcp-1.0.15.json"
-    "$CONTRACTS/postmark-mcp-1.0.16.json"
-    "$CONTRACTS/postmark-mcp-1.0.16-poisoned.json"
-  )
-fi
-
-if [[ ! -f driftguard-core/examples/driftguard.rs ]]; then
-  echo "error: the example CLI (driftguard-core/examples/driftguard.rs) is missing" >&2
-  exit 2
-fi
-
+C=examples/contracts
 banner "build: the example CLI (cargo build --release -p driftguard-core --example driftguard)"
 cargo build --release -q -p driftguard-core --example driftguard
+CLI="$DG_ROOT/target/release/examples/driftguard"
 
-cli() {
-  cargo run --release -q -p driftguard-core --example driftguard -- "$@"
+step() {
+  local title=$1; shift
+  banner "$title"
+  printf '$ driftguard %s\n\n' "$*"
+  local rc=0
+  "$CLI" "$@" || rc=$?
+  printf '\n(exit %s)\n' "$rc"
+  if [[ $rc -eq 2 ]]; then
+    echo "error: the demo command failed" >&2
+    exit 2
+  fi
 }
 
-banner "snapshot: each contract"
-failed=0
-SNAPSHOTS=()
-for f in "${FILES[@]}"; do
-  name="$(basename "$f")"
-  snap="$OUT/${name%.*}.snapshot.json"
-  err="$OUT/${name%.*}.stderr"
-  if cli snapshot "$f" >"$snap" 2>"$err"; then
-    SNAPSHOTS+=("$snap")
-  else
-    rc=$?
-    printf '%-36s FAILED (exit %s): %s\n' "$name" "$rc" "$(head -c 400 "$err")"
-    failed=1
-    rm -f "$snap"
-  fi
-done
-
-if [[ ${#SNAPSHOTS[@]} -gt 0 ]]; then
-  python3 "$DG_ROOT/scripts/demo_summary.py" ${DEMO_RAW:+--raw} "${SNAPSHOTS[@]}"
-fi
-
-# The judged diffs: the pairs of the story, or the two files given.
-PAIRS=()
-if [[ $# -eq 2 ]]; then
-  PAIRS=("$1 $2")
-elif [[ $# -eq 0 ]]; then
-  PAIRS=(
-    "$CONTRACTS/petstore-v1.yaml $CONTRACTS/petstore-v2.yaml"
-    "$CONTRACTS/postmark-mcp-1.0.15.json $CONTRACTS/postmark-mcp-1.0.16.json"
-    "$CONTRACTS/postmark-mcp-1.0.16.json $CONTRACTS/postmark-mcp-1.0.16-poisoned.json"
-  )
-fi
-for pair in "${PAIRS[@]}"; do
-  read -r old new <<<"$pair"
-  banner "diff: $(basename "$old") -> $(basename "$new")"
-  echo "\$ driftguard diff $old $new"
-  rc=0
-  cli diff "$old" "$new" || rc=$?
-  case $rc in
-    0) echo "(exit 0: nothing at or above the fail-on threshold, breaking)" ;;
-    1) echo "(exit 1: changes at or above the fail-on threshold, breaking: a CI gate fails here)" ;;
-    *) echo "(exit $rc: input or usage error)"; failed=1 ;;
-  esac
-done
-
-if [[ $failed -ne 0 ]]; then
-  echo
-  echo "Some contracts could not be snapshotted (see above)." >&2
-  exit 1
-fi
-echo
-echo "Snapshots written to ${OUT#"$DG_ROOT"/}/. Other report formats: driftguard diff OLD NEW --format markdown|json|github|junit|sarif"
+banner "snapshot: the canonical form and digest of a contract (first 12 lines)"
+printf '$ driftguard snapshot %s | head -12\n\n' "$C/petstore-v1.yaml"
+"$CLI" snapshot "$C/petstore-v1.yaml" | head -12
+step "diff: petstore v1 → v2 (fails the default gate: breaking changes)" \
+  diff "$C/petstore-v1.yaml" "$C/petstore-v2.yaml"
+step "diff: postmark-mcp 1.0.15 → 1.0.16 (the real incident: identical tools, new code)" \
+  diff "$C/postmark-mcp-1.0.15.json" "$C/postmark-mcp-1.0.16.json" --fail-on dangerous
+step "diff: postmark-mcp 1.0.16 → poisoned catalog (hidden instructions, a new bcc)" \
+  diff "$C/postmark-mcp-1.0.16.json" "$C/postmark-mcp-1.0.16-poisoned.json"
+step "diff: the same change as a Markdown PR comment" \
+  diff "$C/postmark-mcp-1.0.16.json" "$C/postmark-mcp-1.0.16-poisoned.json" --format markdown
+banner "done: more formats with --format json|github|junit|sarif; rules with 'driftguard rules'"

@@ -48,13 +48,15 @@ stage_purity() {
 }
 
 stage_test() {
-  local log="$LOG_DIR/cargo-test.log"
-  cargo test --workspace 2>&1 | tee "$log"
+  local log="$LOG_DIR/cargo-test.log" rc=0
+  # Every test binary runs even when one fails, and the counts are tallied either way.
+  cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || rc=$?
   tally_cargo_log "$log"
   if ! grep -q '^test result: ' "$log"; then
     echo "error: cargo test printed no test result" >&2
     return 1
   fi
+  return "$rc"
 }
 
 # Compile check of the browser build (the wasm issue adds wasm-bindgen + a headless run).

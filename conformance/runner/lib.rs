@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod base64;
+mod classify;
 mod diff;
 mod structure;
 
@@ -28,9 +29,11 @@ use std::path::{Path, PathBuf};
 use driftguard_core::{Error, Format, Options, snapshot_from_bytes, snapshot_from_samples};
 use serde_json::Value;
 
+pub use classify::EXPECTED_CHANGE_MEMBERS;
 pub use diff::first_difference;
 pub use structure::{
-    ALLOWED_EXPECT_MEMBERS, ALLOWED_FORMATS, ALLOWED_INPUT_FORMS, ALLOWED_MEMBERS, check_structure,
+    ALLOWED_DIFF_MEMBERS, ALLOWED_EXPECT_MEMBERS, ALLOWED_FORMATS, ALLOWED_INPUT_FORMS,
+    ALLOWED_MEMBERS, ALLOWED_RENDER_MEMBERS, ALLOWED_RENDER_OPTIONS, check_structure,
 };
 
 /// The folder holding all vectors (`conformance/vectors`).
@@ -43,11 +46,9 @@ pub fn vectors_dir() -> PathBuf {
 pub enum VectorKind {
     /// `normalize/`: input document(s) → expected snapshot or error code.
     Normalize,
-    /// `diff/`: old + new (+ policy) → expected changes (runner support lands with the
-    /// classifier).
+    /// `diff/`: old + new (+ policy) → the exact list of expected changes, or an error.
     Diff,
-    /// `render/`: a report → expected output per format (runner support lands with the
-    /// renderers).
+    /// `render/`: a report → the exact output of one format.
     Render,
 }
 
@@ -372,17 +373,8 @@ pub fn run_vector(kind: VectorKind, vector: &Value, mode: Mode) -> VectorResult 
     }
     match kind {
         VectorKind::Normalize => run_normalize(vector, mode),
-        VectorKind::Diff | VectorKind::Render => VectorResult {
-            failures: vec![(
-                None,
-                format!(
-                    "{} vectors are not supported by this runner yet (they arrive with the \
-                     classifier); a vector is never skipped silently",
-                    kind.name()
-                ),
-            )],
-            blessed: None,
-        },
+        VectorKind::Diff => classify::run_diff(vector),
+        VectorKind::Render => classify::run_render(vector, mode),
     }
 }
 
@@ -697,11 +689,16 @@ mod tests {
     }
 
     #[test]
-    fn diff_and_render_are_not_skipped() {
+    fn malformed_diff_and_render_vectors_fail() {
         let v = json!({"description": "d"});
         for k in [VectorKind::Diff, VectorKind::Render] {
             let r = run_vector(k, &v, Mode::Check);
-            assert_eq!(r.failures.len(), 1);
+            assert!(!r.failures.is_empty());
+            assert!(
+                r.failures[0].1.starts_with("malformed vector"),
+                "{:?}",
+                r.failures
+            );
         }
     }
 

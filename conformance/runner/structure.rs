@@ -26,6 +26,23 @@ pub const ALLOWED_FORMATS: &[&str] = &[
 pub const ALLOWED_INPUT_FORMS: &[&str] = &["base64", "json", "samples", "text"];
 /// The one member of `expect`.
 pub const ALLOWED_EXPECT_MEMBERS: &[&str] = &["error", "snapshot"];
+/// Members a diff vector may have.
+pub const ALLOWED_DIFF_MEMBERS: &[&str] = &[
+    "description",
+    "expect",
+    "format",
+    "new",
+    "old",
+    "policy",
+    "today",
+];
+/// Members a render vector may have.
+pub const ALLOWED_RENDER_MEMBERS: &[&str] =
+    &["description", "expect", "format", "options", "report"];
+/// Members of a render vector's `options`.
+pub const ALLOWED_RENDER_OPTIONS: &[&str] = &["color", "fail_on", "file", "tool_version"];
+/// Output formats of a render vector.
+pub const RENDER_FORMATS: &[&str] = &["text", "json", "markdown", "github", "junit", "sarif"];
 
 /// Checks a parsed vector of `kind` against the vector format; every problem found is
 /// listed (with a JSON Pointer), not just the first.
@@ -41,8 +58,8 @@ pub fn check_structure(kind: VectorKind, vector: &Value) -> Result<(), Vec<Strin
     }
     match kind {
         VectorKind::Normalize => check_normalize(obj, &mut errors),
-        // Their members are specified with the classifier; only the shared rules apply.
-        VectorKind::Diff | VectorKind::Render => {}
+        VectorKind::Diff => check_diff(obj, &mut errors),
+        VectorKind::Render => check_render(obj, &mut errors),
     }
     if errors.is_empty() {
         Ok(())
@@ -120,6 +137,185 @@ fn check_normalize(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String
         ),
         None => errors.push("/expect is required".into()),
     }
+}
+
+fn unknown_members(
+    obj: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+    at: &str,
+    errors: &mut Vec<String>,
+) {
+    for key in obj.keys() {
+        if !allowed.contains(&key.as_str()) {
+            errors.push(format!(
+                "{at}: unknown member {key:?} (allowed: {})",
+                allowed.join(", ")
+            ));
+        }
+    }
+}
+
+fn check_error_code(code: &Value, errors: &mut Vec<String>) {
+    let ok = code.as_str().is_some_and(|c| {
+        c.len() > 2
+            && c.starts_with("E_")
+            && c.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    });
+    if !ok {
+        errors.push(format!(
+            "/expect/error must be a code like \"E_PARSE\", got {code}"
+        ));
+    }
+}
+
+fn check_diff(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String>) {
+    unknown_members(obj, ALLOWED_DIFF_MEMBERS, "/", errors);
+    let format = match obj.get("format") {
+        None => "auto",
+        Some(Value::String(f)) if ALLOWED_FORMATS.contains(&f.as_str()) => f.as_str(),
+        Some(other) => {
+            errors.push(format!(
+                "/format must be one of {}, got {other}",
+                ALLOWED_FORMATS.join(", ")
+            ));
+            "auto"
+        }
+    };
+    for side in ["old", "new"] {
+        match obj.get(side) {
+            Some(input) => check_one_input(&format!("/{side}"), input, format, errors),
+            None => errors.push(format!("/{side} is required")),
+        }
+    }
+    if let Some(p) = obj.get("policy")
+        && !p.is_object()
+    {
+        errors.push("/policy must be an object (the policy document as JSON)".into());
+    }
+    if let Some(t) = obj.get("today") {
+        let ok = t.as_str().is_some_and(|t| {
+            t.len() == 10
+                && t.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+        });
+        if !ok {
+            errors.push(format!("/today must be a date written YYYY-MM-DD, got {t}"));
+        }
+    }
+    match obj.get("expect") {
+        Some(Value::Object(expect)) if expect.len() == 1 => {
+            if let Some(code) = expect.get("error") {
+                check_error_code(code, errors);
+            } else if let Some(changes) = expect.get("changes") {
+                match changes {
+                    Value::Array(changes) => {
+                        for (i, c) in changes.iter().enumerate() {
+                            check_expected_change(i, c, errors);
+                        }
+                    }
+                    other => errors.push(format!(
+                        "/expect/changes must be an array of changes, got {other}"
+                    )),
+                }
+            } else {
+                errors.push("/expect must have the member `changes` or `error`".into());
+            }
+        }
+        Some(_) => errors
+            .push("/expect must be an object with exactly one member: `changes` or `error`".into()),
+        None => errors.push("/expect is required".into()),
+    }
+}
+
+fn check_expected_change(i: usize, change: &Value, errors: &mut Vec<String>) {
+    let at = format!("/expect/changes/{i}");
+    let Some(c) = change.as_object() else {
+        errors.push(format!("{at} must be an object"));
+        return;
+    };
+    unknown_members(c, crate::EXPECTED_CHANGE_MEMBERS, &at, errors);
+    for required in ["pointer", "rule", "severity"] {
+        if !c.contains_key(required) {
+            errors.push(format!("{at} lacks `{required}`"));
+        }
+    }
+    for (key, value) in c {
+        let ok = match key.as_str() {
+            "severity" => matches!(value.as_str(), Some("safe" | "dangerous" | "breaking")),
+            "position" => matches!(value.as_str(), Some("input" | "output" | "surface")),
+            "rule" => value.as_str().is_some_and(|r| !r.is_empty()),
+            "pointer" => value
+                .as_str()
+                .is_some_and(|p| p.is_empty() || p.starts_with('/')),
+            _ => value.is_string(),
+        };
+        if !ok {
+            errors.push(format!("{at}/{key} has an invalid value {value}"));
+        }
+    }
+}
+
+fn check_render(obj: &serde_json::Map<String, Value>, errors: &mut Vec<String>) {
+    unknown_members(obj, ALLOWED_RENDER_MEMBERS, "/", errors);
+    match obj.get("report") {
+        Some(Value::Object(_)) => {}
+        Some(_) => errors.push("/report must be an object (a report document)".into()),
+        None => errors.push("/report is required".into()),
+    }
+    match obj.get("format") {
+        Some(Value::String(f)) if RENDER_FORMATS.contains(&f.as_str()) => {}
+        Some(other) => errors.push(format!(
+            "/format must be one of {}, got {other}",
+            RENDER_FORMATS.join(", ")
+        )),
+        None => errors.push("/format is required".into()),
+    }
+    match obj.get("options") {
+        None => {}
+        Some(Value::Object(o)) => {
+            unknown_members(o, ALLOWED_RENDER_OPTIONS, "/options", errors);
+            for (key, value) in o {
+                let ok = match key.as_str() {
+                    "color" => value.is_boolean(),
+                    "file" => value.is_null() || value.is_string(),
+                    "fail_on" => matches!(
+                        value.as_str(),
+                        Some("breaking" | "dangerous" | "safe" | "never")
+                    ),
+                    _ => value.is_string(),
+                };
+                if !ok {
+                    errors.push(format!("/options/{key} has an invalid value {value}"));
+                }
+            }
+        }
+        Some(_) => errors.push("/options must be an object".into()),
+    }
+    match obj.get("expect") {
+        Some(Value::Object(expect)) if expect.len() == 1 => match expect.get("output") {
+            Some(Value::Null | Value::String(_)) => {}
+            Some(other) => errors.push(format!(
+                "/expect/output must be a string or null, got {other}"
+            )),
+            None => errors.push("/expect must have the member `output`".into()),
+        },
+        Some(_) => {
+            errors.push("/expect must be an object with exactly one member: `output`".into())
+        }
+        None => errors.push("/expect is required".into()),
+    }
+}
+
+fn check_one_input(at: &str, input: &Value, format: &str, errors: &mut Vec<String>) {
+    let mut inner = Vec::new();
+    check_input(0, input, format, &mut inner);
+    errors.extend(inner.into_iter().map(|m| m.replacen("/inputs/0", at, 1)));
 }
 
 fn check_input(i: usize, input: &Value, format: &str, errors: &mut Vec<String>) {

@@ -10,8 +10,9 @@
 )]
 
 use driftguard_conformance::{
-    ALLOWED_EXPECT_MEMBERS, ALLOWED_FORMATS, ALLOWED_INPUT_FORMS, ALLOWED_MEMBERS, Mode, discover,
-    run_all, slash_path, vectors_dir,
+    ALLOWED_DIFF_MEMBERS, ALLOWED_EXPECT_MEMBERS, ALLOWED_FORMATS, ALLOWED_INPUT_FORMS,
+    ALLOWED_MEMBERS, ALLOWED_RENDER_MEMBERS, ALLOWED_RENDER_OPTIONS, EXPECTED_CHANGE_MEMBERS, Mode,
+    discover, run_all, slash_path, vectors_dir,
 };
 use serde_json::Value;
 
@@ -107,7 +108,17 @@ fn schema_file_agrees_with_the_runner() {
         schema["$schema"],
         "https://json-schema.org/draft/2020-12/schema"
     );
-    assert_eq!(schema["additionalProperties"], false);
+    let refs: Vec<&str> = schema["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["$ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        ["#/$defs/normalize", "#/$defs/diff", "#/$defs/render"]
+    );
+    let defs = &schema["$defs"];
     let keys = |v: &Value| -> Vec<String> {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -118,14 +129,36 @@ fn schema_file_agrees_with_the_runner() {
         v.sort();
         v
     };
-    assert_eq!(keys(&schema["properties"]), sorted(ALLOWED_MEMBERS));
-    let mut required: Vec<String> = serde_json::from_value(schema["required"].clone()).unwrap();
-    required.sort();
-    assert_eq!(required, ["description", "expect", "inputs"]);
-    let formats: Vec<String> =
-        serde_json::from_value(schema["properties"]["format"]["enum"].clone()).unwrap();
+    let required = |v: &Value| -> Vec<String> {
+        let mut r: Vec<String> = serde_json::from_value(v["required"].clone()).unwrap();
+        r.sort();
+        r
+    };
+    for (name, members, req) in [
+        (
+            "normalize",
+            ALLOWED_MEMBERS,
+            &["description", "expect", "inputs"][..],
+        ),
+        (
+            "diff",
+            ALLOWED_DIFF_MEMBERS,
+            &["description", "expect", "new", "old"][..],
+        ),
+        (
+            "render",
+            ALLOWED_RENDER_MEMBERS,
+            &["description", "expect", "format", "report"][..],
+        ),
+    ] {
+        let def = &defs[name];
+        assert_eq!(def["additionalProperties"], false, "{name}");
+        assert_eq!(keys(&def["properties"]), sorted(members), "{name}");
+        assert_eq!(required(def), sorted(req), "{name}");
+    }
+    let formats: Vec<String> = serde_json::from_value(defs["format"]["enum"].clone()).unwrap();
     assert_eq!(formats, ALLOWED_FORMATS);
-    let forms: Vec<String> = schema["$defs"]["input"]["oneOf"]
+    let forms: Vec<String> = defs["input"]["oneOf"]
         .as_array()
         .unwrap()
         .iter()
@@ -135,7 +168,7 @@ fn schema_file_agrees_with_the_runner() {
         sorted(&forms.iter().map(String::as_str).collect::<Vec<_>>()),
         sorted(ALLOWED_INPUT_FORMS)
     );
-    let expects: Vec<String> = schema["$defs"]["expect"]["oneOf"]
+    let expects: Vec<String> = defs["expect"]["oneOf"]
         .as_array()
         .unwrap()
         .iter()
@@ -145,9 +178,25 @@ fn schema_file_agrees_with_the_runner() {
         sorted(&expects.iter().map(String::as_str).collect::<Vec<_>>()),
         sorted(ALLOWED_EXPECT_MEMBERS)
     );
-    let codes: Vec<String> = serde_json::from_value(
-        schema["$defs"]["expect"]["oneOf"][1]["properties"]["error"]["enum"].clone(),
-    )
-    .unwrap();
+    let codes: Vec<String> =
+        serde_json::from_value(defs["expect"]["oneOf"][1]["properties"]["error"]["enum"].clone())
+            .unwrap();
     assert_eq!(codes, driftguard_core::Error::CODES);
+    let codes: Vec<String> = serde_json::from_value(defs["errorCode"]["enum"].clone()).unwrap();
+    assert_eq!(codes, driftguard_core::Error::CODES);
+    assert_eq!(
+        keys(&defs["expectedChange"]["properties"]),
+        sorted(EXPECTED_CHANGE_MEMBERS)
+    );
+    assert_eq!(
+        keys(&defs["render"]["properties"]["options"]["properties"]),
+        sorted(ALLOWED_RENDER_OPTIONS)
+    );
+    let render_formats: Vec<String> =
+        serde_json::from_value(defs["render"]["properties"]["format"]["enum"].clone()).unwrap();
+    let core_formats: Vec<&str> = driftguard_core::render::OutputFormat::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(render_formats, core_formats);
 }

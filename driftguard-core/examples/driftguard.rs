@@ -58,12 +58,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = run(&args, &Os);
-    let out = std::io::stdout()
-        .lock()
-        .write_all(outcome.stdout.as_bytes());
-    let err = std::io::stderr()
-        .lock()
-        .write_all(outcome.stderr.as_bytes());
+    let out = std::io::stdout().lock().write_all(outcome.out.as_bytes());
+    let err = std::io::stderr().lock().write_all(outcome.err.as_bytes());
     // A closed stdout (`| head`) is not worth a second error message.
     if out.is_err() || err.is_err() {
         return ExitCode::from(2);

@@ -25,9 +25,9 @@ pub trait Host {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     /// Text for standard output.
-    pub stdout: String,
-    /// Text for standard error.
-    pub stderr: String,
+    pub out: String,
+    /// Text for standard error (diagnostics).
+    pub err: String,
     /// The process exit code.
     pub code: u8,
 }
@@ -93,19 +93,19 @@ pub fn run(args: &[String], host: &dyn Host) -> Outcome {
         }
     };
     match result {
-        Ok((stdout, code)) => Outcome {
-            stdout,
-            stderr: String::new(),
+        Ok((text, code)) => Outcome {
+            out: text,
+            err: String::new(),
             code,
         },
         Err(Failure::Usage(m)) => Outcome {
-            stdout: String::new(),
-            stderr: format!("error: {m}\n\n{USAGE}"),
+            out: String::new(),
+            err: format!("error: {m}\n\n{USAGE}"),
             code: 2,
         },
         Err(Failure::Input(m)) => Outcome {
-            stdout: String::new(),
-            stderr: format!("{m}\n"),
+            out: String::new(),
+            err: format!("{m}\n"),
             code: 2,
         },
     }
@@ -352,7 +352,7 @@ mod tests {
         assert_eq!(run_args(&["diff", "old.json", "same.yaml"]).code, 0);
         let o = run_args(&["diff", "old.json", "new.json"]);
         assert_eq!(o.code, 1, "{o:?}");
-        assert!(o.stdout.contains("type-changed"), "{}", o.stdout);
+        assert!(o.out.contains("type-changed"), "{}", o.out);
         assert_eq!(
             run_args(&["diff", "old.json", "new.json", "--fail-on", "never"]).code,
             0
@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(run_args(&["diff", "old.json", "missing.json"]).code, 2);
         let bad = run_args(&["diff", "old.json", "new.json", "--policy", "bad.toml"]);
         assert_eq!(bad.code, 2);
-        assert!(bad.stderr.starts_with("error[E_CONFIG]"), "{}", bad.stderr);
+        assert!(bad.err.starts_with("error[E_CONFIG]"), "{}", bad.err);
         assert_eq!(
             run_args(&["diff", "old.json", "new.json", "--format", "nope"]).code,
             2
@@ -378,7 +378,7 @@ mod tests {
         for f in ["text", "json", "markdown", "github", "junit", "sarif"] {
             let o = run_args(&["diff", "old.json", "new.json", "--format", f]);
             assert_eq!(o.code, 1, "{f}: {o:?}");
-            assert!(o.stdout.ends_with('\n') && !o.stdout.is_empty(), "{f}");
+            assert!(o.out.ends_with('\n') && !o.out.is_empty(), "{f}");
         }
     }
 
@@ -386,9 +386,9 @@ mod tests {
     fn rules_lists_the_registry() {
         let o = run_args(&["rules"]);
         assert_eq!(o.code, 0);
-        assert!(o.stdout.contains("property-removed"));
+        assert!(o.out.contains("property-removed"));
         let j = run_args(&["rules", "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&j.out).unwrap();
         assert_eq!(
             v["rules"].as_array().map(Vec::len),
             Some(rules::all().len())

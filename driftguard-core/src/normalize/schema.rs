@@ -494,9 +494,14 @@ impl<'doc> SchemaLowerer<'doc> {
         };
         let mut cur = self.root;
         for raw in rest.split('/') {
-            let token = raw.replace("~1", "/").replace("~0", "~");
+            // Unescape only when needed: most tokens have no `~`.
+            let token: std::borrow::Cow<'_, str> = if raw.contains('~') {
+                raw.replace("~1", "/").replace("~0", "~").into()
+            } else {
+                raw.into()
+            };
             let next = match cur {
-                Value::Object(m) => m.get(&token),
+                Value::Object(m) => m.get(token.as_ref()),
                 Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
                 _ => None,
             };

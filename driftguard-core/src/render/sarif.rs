@@ -29,12 +29,10 @@ const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of the partial fingerprint (versioned: changing how it is computed means a new key).
 const FINGERPRINT_KEY: &str = "driftguard/rulePointer/v1";
 
-/// The one-line description of a rule, for `tool.driver.rules[].shortDescription`.
-///
-/// Today this returns the id itself: the rule registry (`classify::rules`) is being
-/// written in parallel; point this function at the registry's description when it lands.
+/// The one-line description of a rule, for `tool.driver.rules[].shortDescription`: the
+/// registry's description, or the id for a rule the registry does not know.
 pub fn rule_description(id: &str) -> String {
-    id.to_owned()
+    crate::classify::rules::get(id).map_or_else(|| id.to_owned(), |r| r.description.to_owned())
 }
 
 pub(crate) fn render(report: &Report, options: &RenderOptions) -> String {

@@ -304,7 +304,7 @@ fn server(ctx: &mut Ctx<'_>, old: &Server, new: &Server) {
     );
     opt_str_change(
         ctx,
-        "mcp-server-title-changed",
+        "mcp-server-name-changed",
         &loc.key("name", "name"),
         old.name.as_deref(),
         new.name.as_deref(),
@@ -655,12 +655,18 @@ fn compare_tool(ctx: &mut Ctx<'_>, loc: &Loc, name: &str, old: &Tool, new: &Tool
             Some(Value::Bool(n)),
         );
     }
+    // An annotation appearing is `mcp-annotation-added`; a changed one is a title change.
+    let title_rule = if old.annotations.title.is_none() && new.annotations.title.is_some() {
+        "mcp-annotation-added"
+    } else {
+        "mcp-tool-title-changed"
+    };
     model_text(
         ctx,
         old.annotations.title.as_deref(),
         new.annotations.title.as_deref(),
         &ann.key("title", "title"),
-        Some("mcp-tool-title-changed"),
+        Some(title_rule),
         Position::Surface,
     );
 
@@ -847,7 +853,7 @@ fn compare_prompt(ctx: &mut Ctx<'_>, loc: &Loc, name: &str, old: &Prompt, new: &
         old.title.as_deref(),
         new.title.as_deref(),
         &loc.key("title", "title"),
-        Some(RULE),
+        Some("mcp-prompt-title-changed"),
         Position::Surface,
     );
     icons_change(
@@ -1291,7 +1297,7 @@ mod tests {
                     "server › instructions"
                 ),
                 (
-                    "mcp-server-title-changed",
+                    "mcp-server-name-changed",
                     "/surface/server/name",
                     "server › name"
                 ),
@@ -1891,7 +1897,7 @@ mod tests {
                     "prompt triage › icons"
                 ),
                 (
-                    "mcp-prompt-description-changed",
+                    "mcp-prompt-title-changed",
                     "/surface/prompts/triage/title",
                     "prompt triage › title"
                 ),

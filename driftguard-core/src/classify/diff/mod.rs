@@ -2,12 +2,13 @@
 //!
 //! [`diff`] dispatches on the snapshot kind to the surface comparators (`api`, `mcp`,
 //! and the single-schema kinds), which walk both surfaces in key order and call
-//! [`Ctx::compare_schema`] for every schema location. Shared schemas (`$ref` pairs) are
+//! `Ctx::compare_schema` for every schema location. Shared schemas (`$ref` pairs) are
 //! compared once per position and their changes re-emitted under each location that
 //! reaches them (see `schema`), so the work is linear in the two documents.
 
-mod api;
+pub(crate) mod api;
 mod mcp;
+mod pattern;
 mod schema;
 mod text;
 
@@ -58,7 +59,7 @@ pub fn diff(
                 for p in positions {
                     ctx.compare_schema(&a.root, &b.root, *p, &loc, SchemaFlags::default());
                 }
-                text::meta_dialect(&mut ctx);
+                text::meta_dialect(&mut ctx, positions);
             }
             (Surface::Samples(a), Surface::Samples(b)) => {
                 let loc = Loc::new("/surface/root", "/surface/root", "payload");
@@ -74,7 +75,10 @@ pub fn diff(
         }
         ctx.expand_schema_changes();
     }
-    let changes = ctx.finish();
+    let mut changes = ctx.finish();
+    if old.kind() == crate::snapshot::Kind::Openapi {
+        major_version_check(old, new, policy.profile, &mut changes);
+    }
     let applied = policy.apply(changes, today)?;
     let mut all = applied.changes;
     all.extend(applied.expired);
@@ -86,6 +90,52 @@ pub fn diff(
         all,
         ignored,
     ))
+}
+
+/// `api-major-version-not-bumped`: something broke but `info.version`'s major part
+/// did not grow (decided once all severities are known).
+fn major_version_check(
+    old: &Snapshot,
+    new: &Snapshot,
+    profile: Profile,
+    changes: &mut Vec<Change>,
+) {
+    let version = |s: &Snapshot| {
+        s.meta
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let (Some(a), Some(b)) = (version(old), version(new)) else {
+        return;
+    };
+    // An unchanged version usually means an unversioned document: only a version that
+    // moved without its major part growing is reported.
+    if a.trim() == b.trim() {
+        return;
+    }
+    if !changes.iter().any(|c| c.severity == Severity::Breaking)
+        || !api::major_version_not_bumped(&a, &b)
+    {
+        return;
+    }
+    const RULE: &str = "api-major-version-not-bumped";
+    changes.push(Change {
+        after: Some(Value::String(b.clone())),
+        before: Some(Value::String(a.clone())),
+        message: format!(
+            "breaking changes, but the API version moved from `{a}` to `{b}` without a major bump"
+        ),
+        path: "info › version".to_owned(),
+        pointer: "/meta/version".to_owned(),
+        position: Position::Surface,
+        rule: RULE.to_owned(),
+        severity: resolve_severity(RULE, Position::Surface, profile),
+        tags: rules::get(RULE)
+            .map(|r| r.tags.iter().map(|t| (*t).to_owned()).collect())
+            .unwrap_or_default(),
+    });
+    sort_changes(changes);
 }
 
 /// The deterministic report order: path, rule, pointer, then severity (most severe

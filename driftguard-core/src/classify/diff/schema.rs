@@ -436,6 +436,19 @@ impl Cmp<'_, '_> {
                 None,
             ),
             (Shape::Bool(true), Shape::Node(n)) => self.node(&EMPTY, n, loc, tool_root),
+            (Shape::Node(o), Shape::Bool(true))
+                if !o.is_unconstrained() && o.reference.is_none() =>
+            {
+                self.change(
+                    "schema-became-true",
+                    loc,
+                    Side::New,
+                    "schema no longer constrains values".into(),
+                    json(old),
+                    Some(Value::Bool(true)),
+                    None,
+                )
+            }
             (Shape::Node(o), Shape::Bool(true)) => self.node(o, &EMPTY, loc, tool_root),
             (Shape::Node(o), Shape::Node(n)) => self.node(o, n, loc, tool_root),
             (Shape::Bool(true), Shape::Bool(true)) => {}
@@ -988,43 +1001,54 @@ impl Cmp<'_, '_> {
         );
     }
 
+    /// readOnly / writeOnly flips: a property leaving or entering the input (readOnly)
+    /// or output (writeOnly) projection. Reported in both positions; the registry
+    /// decides how much each matters where.
     fn visibility(&mut self, o: &Node, n: &Node, name: &str, a: &Shape, b: &Shape, loc: &Loc) {
         let ro = |s: &Shape| s.node().is_some_and(|x| x.read_only);
         let wo = |s: &Shape| s.node().is_some_and(|x| x.write_only);
-        if !ro(a) && ro(b) && self.position == Position::Input {
-            let sev = self
-                .cond(
-                    "read-only-added",
-                    self.position,
-                    self.removal_condition(o, n, name),
-                )
-                .unwrap_or(Severity::Dangerous);
-            self.change(
+        let flips = [
+            (
+                !ro(a) && ro(b),
                 "read-only-added",
-                loc,
-                Side::New,
-                format!("property `{name}` became read-only: callers can no longer send it"),
-                None,
-                None,
-                Some(sev),
-            );
-        }
-        if !wo(a) && wo(b) && self.position == Position::Output {
-            let sev = self
-                .cond(
-                    "write-only-added",
-                    self.position,
-                    self.removal_condition(o, n, name),
-                )
-                .unwrap_or(Severity::Dangerous);
-            self.change(
+                "became read-only: callers can no longer send it",
+            ),
+            (
+                ro(a) && !ro(b),
+                "read-only-removed",
+                "is no longer read-only: callers may now send it",
+            ),
+            (
+                !wo(a) && wo(b),
                 "write-only-added",
+                "became write-only: it is no longer returned",
+            ),
+            (
+                wo(a) && !wo(b),
+                "write-only-removed",
+                "is no longer write-only: it is now returned",
+            ),
+        ];
+        for (flipped, rule, what) in flips {
+            if !flipped {
+                continue;
+            }
+            let holds = match rule {
+                // The property leaves a projection: like a removal.
+                "read-only-added" | "write-only-added" => self.removal_condition(o, n, name),
+                // It enters the input projection: harmless unless callers must now send it.
+                "read-only-removed" => !n.required.contains(name),
+                _ => false,
+            };
+            let severity = self.cond(rule, self.position, holds);
+            self.change(
+                rule,
                 loc,
                 Side::New,
-                format!("property `{name}` became write-only: it is no longer returned"),
+                format!("property `{name}` {what}"),
                 None,
                 None,
-                Some(sev),
+                severity,
             );
         }
     }
@@ -1217,6 +1241,9 @@ impl Cmp<'_, '_> {
                 self.shape(a, b, &pl.key(&i.to_string(), &format!("[{i}]")), false);
             }
         }
+        // The catalog's condition: whether the tuple's tail (items after prefixItems) is closed.
+        let closed_tail = |x: &Node| matches!(x.items, Some(Shape::Bool(false)));
+        let added_severity = self.cond("tuple-item-added", self.position, closed_tail(o));
         for (i, s) in n.prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-added",
@@ -1225,9 +1252,10 @@ impl Cmp<'_, '_> {
                 format!("tuple item {i} added"),
                 None,
                 json(s),
-                None,
+                added_severity,
             );
         }
+        let removed_severity = self.cond("tuple-item-removed", self.position, closed_tail(n));
         for (i, s) in o.prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-removed",
@@ -1236,7 +1264,7 @@ impl Cmp<'_, '_> {
                 format!("tuple item {i} removed"),
                 json(s),
                 None,
-                None,
+                removed_severity,
             );
         }
         let il = loc.key("items", "[]");
@@ -1356,17 +1384,29 @@ impl Cmp<'_, '_> {
                 None,
                 None,
             ),
-            (Some(a), Some(b)) if a != b => self.change(
-                "pattern-changed",
-                &pl,
-                Side::New,
-                format!(
-                    "pattern changed from {a:?} to {b:?}; inclusion could not be proven either way"
-                ),
-                json(a),
-                json(b),
-                None,
-            ),
+            (Some(a), Some(b)) if a != b => {
+                let (rule, how) = match super::pattern::compare(a, b) {
+                    Some(super::pattern::Inclusion::Narrowed) => {
+                        ("pattern-narrowed", "narrowed (proven)")
+                    }
+                    Some(super::pattern::Inclusion::Widened) => {
+                        ("pattern-widened", "widened (proven)")
+                    }
+                    None => (
+                        "pattern-changed",
+                        "changed; inclusion could not be proven either way",
+                    ),
+                };
+                self.change(
+                    rule,
+                    &pl,
+                    Side::New,
+                    format!("pattern {how}: {a:?} → {b:?}"),
+                    json(a),
+                    json(b),
+                    None,
+                )
+            }
             _ => {}
         }
         let fl = loc.key("format", "");
@@ -1390,14 +1430,10 @@ impl Cmp<'_, '_> {
                 None,
             ),
             (Some(a), Some(b)) if a != b => {
-                let widened = matches!(
-                    (a.as_str(), b.as_str()),
-                    ("int32", "int64") | ("float", "double")
-                );
-                let rule = if widened {
-                    "format-widened"
-                } else {
-                    "format-changed"
+                let rule = match (a.as_str(), b.as_str()) {
+                    ("int32", "int64") | ("float", "double") => "format-widened",
+                    ("int64", "int32") | ("double", "float") => "format-narrowed",
+                    _ => "format-changed",
                 };
                 self.change(
                     rule,
@@ -1806,6 +1842,14 @@ impl Cmp<'_, '_> {
                 let bl = loc
                     .key(key_b, "")
                     .key(&j.to_string(), &format!("{key_b}[{j}]"));
+                // A new oneOf branch overlapping another makes values matching both fail.
+                let severity = (added == "one-of-branch-added").then(|| {
+                    let overlap = b
+                        .iter()
+                        .enumerate()
+                        .any(|(k, other)| k != j && branches_overlap(s, other));
+                    self.cond(added, self.position, overlap)
+                });
                 self.change(
                     added,
                     &bl,
@@ -1813,7 +1857,7 @@ impl Cmp<'_, '_> {
                     format!("{key_b} branch added"),
                     None,
                     json(s),
-                    None,
+                    severity.flatten(),
                 );
             }
         }
@@ -1973,6 +2017,32 @@ impl Cmp<'_, '_> {
                 }
             }
         }
+    }
+}
+
+/// Could one value match both branches? Judged on their type sets (a branch without a
+/// type, or a reference, may match anything: fail closed).
+fn branches_overlap(a: &Shape, b: &Shape) -> bool {
+    let types = |s: &Shape| -> Option<BTreeSet<JsonType>> {
+        match s {
+            Shape::Bool(true) => None,
+            Shape::Bool(false) => Some(BTreeSet::new()),
+            Shape::Node(n) if n.reference.is_some() => None,
+            Shape::Node(n) => {
+                let mut t = n.types.clone()?;
+                if n.nullable {
+                    t.insert(JsonType::Null);
+                }
+                Some(t)
+            }
+        }
+    };
+    match (types(a), types(b)) {
+        (None, Some(t)) | (Some(t), None) => !t.is_empty(),
+        (None, None) => true,
+        (Some(x), Some(y)) => x
+            .iter()
+            .any(|t| covered(*t, &y) || y.iter().any(|u| covered(*u, &x))),
     }
 }
 

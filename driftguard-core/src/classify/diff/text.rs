@@ -59,21 +59,23 @@ pub(crate) fn model_text(
     }
 }
 
-/// A change of `$schema` of a bare JSON Schema.
-pub(crate) fn meta_dialect(ctx: &mut Ctx<'_>) {
+/// A change of `$schema` of a bare JSON Schema, in each position the policy judges.
+pub(crate) fn meta_dialect(ctx: &mut Ctx<'_>, positions: &[Position]) {
     let old = ctx.old.meta.get("dialect").cloned();
     let new = ctx.new.meta.get("dialect").cloned();
     if old != new {
         let loc = Loc::new("/meta/dialect", "/meta/dialect", "schema › $schema");
         let side = if new.is_some() { Side::New } else { Side::Old };
-        ctx.emit(
-            "dialect-changed",
-            Position::Input,
-            &loc,
-            side,
-            "`$schema` dialect changed".into(),
-            old,
-            new,
-        );
+        for p in positions {
+            ctx.emit(
+                "dialect-changed",
+                *p,
+                &loc,
+                side,
+                "`$schema` dialect changed".into(),
+                old.clone(),
+                new.clone(),
+            );
+        }
     }
 }

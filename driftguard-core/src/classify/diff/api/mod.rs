@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Ctx, Loc, SchemaFlags, Side, show};
-use crate::classify::{Position, Severity};
+use crate::classify::{Position, Severity, rules};
 use crate::surface::api::{
     ApiSurface, MediaType, Operation, Parameter, Parameters, RequestBody, Response, Server,
 };
@@ -77,10 +77,6 @@ pub(crate) fn compare(ctx: &mut Ctx<'_>, old: &ApiSurface, new: &ApiSurface) {
 /// a bump. When either version has no leading number the question cannot be decided
 /// and the answer is `false` (a version that changed in a way we cannot read is not
 /// reported as unbumped).
-#[allow(
-    dead_code,
-    reason = "the engine wires it in once it knows whether anything broke"
-)]
 pub(crate) fn major_version_not_bumped(old_version: &str, new_version: &str) -> bool {
     if old_version.trim() == new_version.trim() {
         return true;
@@ -1105,7 +1101,13 @@ fn responses(
             (None, Some(n)) => {
                 // Normal: callers must now handle a new error. Inverted: the API now
                 // accepts one more status from the consumer.
-                let normal = if is_error(status) { Dangerous } else { Safe };
+                let normal = rules::severity_if(
+                    "response-status-added",
+                    Position::Surface,
+                    ctx.profile,
+                    !is_error(status),
+                )
+                .unwrap_or(Dangerous);
                 put(
                     ctx,
                     "response-status-added",
@@ -1118,7 +1120,13 @@ fn responses(
                 );
             }
             (Some(o), None) => {
-                let severity = if is_success(status) { Breaking } else { Safe };
+                let severity = rules::severity_if(
+                    "response-status-removed",
+                    Position::Surface,
+                    ctx.profile,
+                    !is_success(status),
+                )
+                .unwrap_or(Breaking);
                 put(
                     ctx,
                     "response-status-removed",

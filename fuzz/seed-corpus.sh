@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
-# Builds the seed corpus of fuzz target parse_normalize in fuzz/corpus/parse_normalize/:
-# the bundled example contracts, every input of every conformance vector, and a handful
-# of hostile shapes. Idempotent: files are named by content hash.
+# Builds the seed corpora in fuzz/corpus/<target>/. Idempotent: files are named by hash.
+#   parse_normalize  the bundled example contracts, every input of every conformance
+#                    vector, and a handful of hostile shapes;
+#   diff             pairs of related documents (the example stories, neighbouring
+#                    vectors of one area) as SELECTOR OLD \0 NEW;
+#   policy           policy documents in TOML and JSON.
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
-OUT="$FUZZ/corpus/parse_normalize"
-mkdir -p "$OUT"
+CORPUS="$FUZZ/corpus"
+mkdir -p "$CORPUS/parse_normalize" "$CORPUS/diff" "$CORPUS/policy"
 
-python3 - "$ROOT" "$OUT" <<'PY'
+python3 - "$ROOT" "$CORPUS" <<'PY'
 import base64, glob, hashlib, json, os, sys
 
-root, out = sys.argv[1], sys.argv[2]
-count = 0
+root, corpus = sys.argv[1], sys.argv[2]
+counts = {}
 
-def add(data):
-    global count
+def add(data, target="parse_normalize"):
     if isinstance(data, str):
         data = data.encode("utf-8")
     name = hashlib.sha1(data).hexdigest()
-    path = os.path.join(out, name)
+    path = os.path.join(corpus, target, name)
     if not os.path.exists(path):
         with open(path, "wb") as f:
             f.write(data)
-        count += 1
+        counts[target] = counts.get(target, 0) + 1
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+by_area = {}
 
 # Bundled demo contracts.
 for path in sorted(glob.glob(os.path.join(root, "examples", "contracts", "*"))):
@@ -38,7 +46,10 @@ for path in sorted(glob.glob(os.path.join(root, "conformance", "vectors", "**", 
             vector = json.load(f)
     except (OSError, ValueError):
         continue
+    area = os.path.basename(os.path.dirname(path))
     for item in vector.get("inputs", []) if isinstance(vector, dict) else []:
+        if isinstance(item, dict) and "json" in item:
+            by_area.setdefault(area, []).append(json.dumps(item["json"]).encode("utf-8"))
         if not isinstance(item, dict):
             continue
         if "json" in item:
@@ -79,5 +90,37 @@ hostile = [
 for h in hostile:
     add(h)
 add(b"{\"a\": \"\xff\"}")
-print("seed corpus: %d new file(s) in %s (%d total)" % (count, out, len(os.listdir(out))))
+
+# diff: SELECTOR OLD \0 NEW. Selector bits: profile (mod 3), schema position, 0x40 policy,
+# 0x80 today.
+C = os.path.join(root, "examples", "contracts")
+stories = [
+    ("petstore-v1.yaml", "petstore-v2.yaml"),
+    ("postmark-mcp-1.0.15.json", "postmark-mcp-1.0.16.json"),
+    ("postmark-mcp-1.0.16.json", "postmark-mcp-1.0.16-poisoned.json"),
+]
+for old, new in stories:
+    if os.path.exists(os.path.join(C, old)) and os.path.exists(os.path.join(C, new)):
+        for selector in (0x01, 0x43, 0x80 | 0x05):
+            add(bytes([selector]) + read(os.path.join(C, old)) + b"\0" + read(os.path.join(C, new)), "diff")
+for area, docs in sorted(by_area.items()):
+    for a, b in zip(docs, docs[1:]):
+        add(bytes([0x01]) + a + b"\0" + b, "diff")
+
+# policy: TOML and JSON documents.
+policies = [
+    "",
+    'profile = "strict"\nfail_on = "dangerous"\nschema_position = "both"\n',
+    '[overrides]\n"enum-value-added" = "safe"\n\n[[ignore]]\nrule = "operation-removed"\n'
+    'location = "DELETE /pets/*"\nreason = "retired"\nexpires = 2026-12-31\n',
+    '{"profile": "lenient", "overrides": {"mcp-tool-added": "breaking"}, "ignore": '
+    '[{"rule": "mcp-tool-parameter-added", "location": "tool sendEmail \u203a **", "reason": "ok"}]}',
+    '[[ignore]]\nrule = "*"\nlocation = "**/**/[a-"\nreason = ""\n',
+]
+for p in policies:
+    add(p, "policy")
+
+for target in ("parse_normalize", "diff", "policy"):
+    print("seed corpus %-16s %4d new, %5d total" % (
+        target, counts.get(target, 0), len(os.listdir(os.path.join(corpus, target)))))
 PY

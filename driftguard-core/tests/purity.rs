@@ -58,15 +58,20 @@ const FORBIDDEN_WORDS: &[(&str, &str)] = &[
     ("UdpSocket", "network access"),
     ("OpenOptions", "file-system access"),
     ("read_to_string", "file-system access"),
-    ("stdin", "standard input"),
-    ("stdout", "standard output"),
-    ("stderr", "standard error"),
     ("println", "printing to standard output"),
     ("print", "printing to standard output"),
     ("eprintln", "printing to standard error"),
     ("eprint", "printing to standard error"),
     ("dbg", "printing to standard error"),
     ("thread_local", "thread-local state"),
+];
+
+/// Functions that must not be called (identifier directly followed by `(`); as plain
+/// words they are fine (a pure CLI returns an `Outcome { stdout, stderr, code }`).
+const FORBIDDEN_CALLS: &[(&str, &str)] = &[
+    ("stdin", "standard input"),
+    ("stdout", "standard output"),
+    ("stderr", "standard error"),
 ];
 
 /// Identifier prefixes followed by `::` that must not appear (`File::open`, …).
@@ -204,6 +209,13 @@ fn blank_comments_and_strings(src: &str) -> String {
 /// `use`, a helper `fn`): unit tests inside `src/` may read fixtures from disk. Works on
 /// text whose comments and strings are already blanked, so braces match reliably.
 fn blank_test_items(clean: &str) -> String {
+    test_items(clean).0
+}
+
+/// Like [`blank_test_items`], and also returns the names of out-of-line test modules
+/// (`#[cfg(test)] mod tests;`), whose files are then skipped whole.
+fn test_items(clean: &str) -> (String, Vec<String>) {
+    let mut modules = Vec::new();
     let mut chars: Vec<char> = clean.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -257,6 +269,20 @@ fn blank_test_items(clean: &str) -> String {
             k += 1;
         }
         let stop = (k + 1).min(chars.len());
+        if chars.get(k) == Some(&';') {
+            let item: String = chars[end + 1..stop].iter().collect();
+            let words: Vec<&str> = item
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .filter(|w| !w.is_empty())
+                .collect();
+            if let Some(name) = words
+                .iter()
+                .position(|w| *w == "mod")
+                .and_then(|pos| words.get(pos + 1))
+            {
+                modules.push((*name).to_owned());
+            }
+        }
         for c in chars.iter_mut().take(stop).skip(i) {
             if *c != '\n' {
                 *c = ' ';
@@ -264,7 +290,27 @@ fn blank_test_items(clean: &str) -> String {
         }
         i = k + 1;
     }
-    chars.into_iter().collect()
+    (chars.into_iter().collect(), modules)
+}
+
+/// The files of out-of-line `#[cfg(test)] mod NAME;` declarations in `file`:
+/// `NAME.rs` / `NAME/` next to a `mod.rs`/`lib.rs`/`main.rs`, else under `file`'s stem.
+fn test_module_paths(file: &Path, text: &str) -> Vec<PathBuf> {
+    let (_, modules) = test_items(&blank_comments_and_strings(text));
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let base = if matches!(stem, "mod" | "lib" | "main") {
+        dir.to_path_buf()
+    } else {
+        dir.join(stem)
+    };
+    modules
+        .iter()
+        .flat_map(|m| [base.join(format!("{m}.rs")), base.join(m)])
+        .collect()
 }
 
 fn is_ident(c: char) -> bool {
@@ -370,6 +416,15 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// True when `name` is called: a whole identifier followed (after spaces) by `(`.
+fn has_call(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(pos, _)| {
+        let before = text[..pos].chars().next_back();
+        let after = text[pos + name.len()..].trim_start().chars().next();
+        !before.is_some_and(is_ident) && after == Some('(')
+    })
+}
+
 /// True when `prefix` (like `File::`) occurs starting at an identifier boundary.
 fn has_prefix(text: &str, prefix: &str) -> bool {
     text.match_indices(prefix).any(|(pos, _)| {
@@ -422,6 +477,15 @@ fn scan_source(src: &str) -> Vec<Finding> {
                 });
             }
         }
+        for (bad, why) in FORBIDDEN_CALLS {
+            if has_call(&text, bad) {
+                findings.push(Finding {
+                    line: line_no,
+                    what: format!("{bad}()"),
+                    why,
+                });
+            }
+        }
         for (bad, why) in FORBIDDEN_PREFIXES {
             if has_prefix(&text, bad) {
                 findings.push(Finding {
@@ -452,39 +516,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The module files declared as `#[cfg(test)] mod name;` (`name.rs` or `name/mod.rs`
-/// beside the declaring file, or inside its folder for a `mod.rs`/`lib.rs`).
-fn test_only_modules(files: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(f).unwrap();
-        let lines: Vec<&str> = text.lines().map(str::trim).collect();
-        for pair in lines.windows(2) {
-            let (attr, decl) = (pair[0], pair[1]);
-            let Some(name) = decl
-                .strip_prefix("mod ")
-                .or_else(|| decl.strip_prefix("pub(crate) mod "))
-                .and_then(|r| r.strip_suffix(';'))
-            else {
-                continue;
-            };
-            if attr != "#[cfg(test)]" {
-                continue;
-            }
-            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let dir = f.parent().unwrap();
-            let base = if matches!(stem, "mod" | "lib" | "main") {
-                dir.to_path_buf()
-            } else {
-                dir.join(stem)
-            };
-            out.push(base.join(format!("{name}.rs")));
-            out.push(base.join(name).join("mod.rs"));
-        }
-    }
-    out
-}
-
 #[test]
 fn core_sources_use_no_io_clock_threads_or_async() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -495,18 +526,26 @@ fn core_sources_use_no_io_clock_threads_or_async() {
         "expected the core's sources under {}, found {files:?}",
         src.display()
     );
-    // Files that are only compiled for tests (`#[cfg(test)] mod name;` in their parent)
-    // may read fixtures like any test.
-    let test_only = test_only_modules(&files);
+    // Files of out-of-line test modules (`#[cfg(test)] mod tests;`) are test code.
+    let texts: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|f| (f.clone(), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    let skipped: Vec<PathBuf> = texts
+        .iter()
+        .flat_map(|(f, t)| test_module_paths(f, t))
+        .collect();
     let mut report = Vec::new();
-    for f in files.iter().filter(|f| !test_only.contains(*f)) {
-        let text = std::fs::read_to_string(f).unwrap();
+    for (f, text) in &texts {
+        if skipped.iter().any(|s| f == s || f.starts_with(s)) {
+            continue;
+        }
         let rel = f
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
             .unwrap_or(f)
             .display()
             .to_string();
-        for finding in scan_source(&text) {
+        for finding in scan_source(text) {
             report.push(format!(
                 "driftguard-core/{rel}:{}: uses `{}` ({})",
                 finding.line, finding.what, finding.why
@@ -538,6 +577,8 @@ fn scanner_catches_what_it_must_and_ignores_comments_and_strings() {
         ("std::thread::spawn(|| ());", "std::thread"),
         ("println!(\"hi\");", "println"),
         ("use tokio::runtime;", "tokio"),
+        ("let out = io::stdout();", "stdout()"),
+        ("let _ = stdin ().lock();", "stdin()"),
     ];
     for (src, expected) in cases {
         let found = scan_source(src);
@@ -556,6 +597,8 @@ fn scanner_catches_what_it_must_and_ignores_comments_and_strings() {
         "use std::collections::BTreeMap; use std::fmt;",
         "let instant_like = 1; let printer = 2; let environment = 3;",
         "let d = std::time::Duration::from_secs(1);",
+        "pub struct Outcome { pub stdout: String, pub stderr: String }",
+        "let o = Outcome { stdout, stderr: String::new() }; o.stdout.len();",
         "/// Doc: reads `std::fs` never.\nfn g() {}",
         "#[cfg(test)]\nmod tests {\n    use std::fs;\n    fn t() { let _ = fs::read(\"x\"); { std::env::var(\"Y\"); } }\n}\n",
         "#[cfg(test)]\nuse std::time::Instant;\n",
@@ -576,6 +619,21 @@ fn scanner_catches_what_it_must_and_ignores_comments_and_strings() {
     );
     let found = scan_source("#[cfg(not(test))]\nfn b() { let _ = std::fs::read(\"x\"); }\n");
     assert_eq!(found.len(), 1, "{found:?}");
+    // Out-of-line test modules are found, with the files they live in.
+    let decl = "#[cfg(test)]\nmod tests;\n#[cfg(test)]\npub(crate) mod fixtures;\nmod real;\n";
+    assert_eq!(
+        test_module_paths(Path::new("src/a/mod.rs"), decl),
+        [
+            PathBuf::from("src/a/tests.rs"),
+            PathBuf::from("src/a/tests"),
+            PathBuf::from("src/a/fixtures.rs"),
+            PathBuf::from("src/a/fixtures"),
+        ]
+    );
+    assert_eq!(
+        test_module_paths(Path::new("src/b.rs"), "#[cfg(test)] mod t;"),
+        [PathBuf::from("src/b/t.rs"), PathBuf::from("src/b/t")]
+    );
     // Line numbers point at the offending line.
     let found = scan_source(
         "fn a() {}\n\n// File::open\nfn b() { let _ = std::fs::read(\"x\"); File::open(p); }\n",

@@ -44,15 +44,23 @@ fuzz_target!(|data: &[u8]| {
         let again = snapshot_from_bytes(data, &options).expect("same input, same result");
         assert_eq!(again.digest(), s.digest(), "auto: non-deterministic digest");
     }
-    let samples = Options { format: Format::Samples, ..Options::default() };
+    let samples = Options {
+        format: Format::Samples,
+        ..Options::default()
+    };
     if let Ok(s) = snapshot_from_bytes(data, &samples) {
         check(&s, "samples");
     }
 
     // Parse once, then force every normalizer on the value, whatever it looks like.
-    let Ok(value) = parse_text(data, Syntax::Auto, &options.limits) else { return };
+    let Ok(value) = parse_text(data, Syntax::Auto, &options.limits) else {
+        return;
+    };
     for format in FORMATS {
-        let opts = Options { format, ..Options::default() };
+        let opts = Options {
+            format,
+            ..Options::default()
+        };
         if let Ok(s) = snapshot_from_value(&value, &opts) {
             check(&s, format.name());
         }

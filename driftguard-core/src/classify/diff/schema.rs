@@ -1435,25 +1435,13 @@ impl Cmp<'_, '_> {
             "max-items-widened",
             "maximum item count",
         );
-        if o.unique_items != n.unique_items {
-            let rule = if n.unique_items {
-                "unique-items-added"
-            } else {
-                "unique-items-removed"
-            };
-            self.change(
-                rule,
-                &loc.key("uniqueItems", ""),
-                Side::New,
-                format!(
-                    "uniqueItems {}",
-                    if n.unique_items { "added" } else { "removed" }
-                ),
-                Some(Value::Bool(o.unique_items)),
-                Some(Value::Bool(n.unique_items)),
-                None,
-            );
-        }
+        self.flag(
+            o.unique_items,
+            n.unique_items,
+            loc,
+            "uniqueItems",
+            ("unique-items-added", "unique-items-removed"),
+        );
         self.optional_schema(
             o.contains.as_ref(),
             n.contains.as_ref(),
@@ -2044,25 +2032,13 @@ impl Cmp<'_, '_> {
             ),
             _ => {}
         }
-        if o.deprecated != n.deprecated {
-            let rule = if n.deprecated {
-                "deprecated-added"
-            } else {
-                "deprecated-removed"
-            };
-            self.change(
-                rule,
-                &loc.key("deprecated", ""),
-                Side::New,
-                format!(
-                    "deprecated {}",
-                    if n.deprecated { "added" } else { "removed" }
-                ),
-                Some(Value::Bool(o.deprecated)),
-                Some(Value::Bool(n.deprecated)),
-                None,
-            );
-        }
+        self.flag(
+            o.deprecated,
+            n.deprecated,
+            loc,
+            "deprecated",
+            ("deprecated-added", "deprecated-removed"),
+        );
         self.text(
             o.description.as_deref(),
             n.description.as_deref(),
@@ -2105,6 +2081,34 @@ impl Cmp<'_, '_> {
                 );
             }
         }
+    }
+
+    /// A boolean keyword switched on (`rules.0`) or off (`rules.1`).
+    fn flag(
+        &mut self,
+        a: bool,
+        b: bool,
+        loc: &Loc,
+        keyword: &str,
+        rules: (&'static str, &'static str),
+    ) {
+        if a == b {
+            return;
+        }
+        let (rule, what) = if b {
+            (rules.0, "added")
+        } else {
+            (rules.1, "removed")
+        };
+        self.change(
+            rule,
+            &loc.key(keyword, ""),
+            Side::New,
+            format!("{keyword} {what}"),
+            Some(Value::Bool(a)),
+            Some(Value::Bool(b)),
+            None,
+        );
     }
 
     fn text(&mut self, a: Option<&str>, b: Option<&str>, loc: &Loc, rule: &'static str) {

@@ -245,7 +245,8 @@ impl Policy {
     /// unexpired ignore matches moves to [`Applied::ignored`] with that ignore's reason
     /// (the first matching entry wins). `today` (`YYYY-MM-DD`) decides expiry: an
     /// ignore applies through its `expires` day, and past it no longer applies and
-    /// yields one `policy-ignore-expired` change in [`Applied::expired`] (which goes
+    /// yields one `policy-ignore-expired` change in [`Applied::expired`] when it still matches
+    /// a change (which goes
     /// through overrides and ignores like any change). With `today = None` expiry is not
     /// evaluated. A malformed `today` is `E_CONFIG`.
     pub fn apply(&self, changes: Vec<Change>, today: Option<&str>) -> Result<Applied> {
@@ -284,8 +285,15 @@ impl Policy {
         for change in changes {
             route(change, &mut applied.changes, &mut applied.ignored);
         }
+        // An expired ignore is reported when it would still have matched something: the
+        // change it used to hide is back (comparing a contract with itself stays empty).
         for (n, ig) in self.ignores.iter().enumerate() {
-            if expired_on(ig) {
+            let glob = Glob::new(&ig.location);
+            let still_matches = applied
+                .changes
+                .iter()
+                .any(|c| ig.rule == c.rule && (glob.matches(&c.path) || glob.matches(&c.pointer)));
+            if expired_on(ig) && still_matches {
                 route(
                     self.expired_change(n, ig),
                     &mut applied.expired,

@@ -653,9 +653,10 @@ fn expired_ignore_stops_applying_and_is_reported() {
             tags: Vec::new(),
         }]
     );
-    // Reported whether or not it matched anything.
+    // Reported only when it would still have matched something: a self-comparison
+    // (no changes) stays empty.
     let a = p.apply(Vec::new(), Some("2030-06-01")).unwrap();
-    assert_eq!(a.expired.len(), 1);
+    assert_eq!(a.expired.len(), 0);
     // Without a date expiry is not evaluated: the ignore applies.
     let a = p.apply(vec![removed.clone()], None).unwrap();
     assert_eq!(
@@ -701,12 +702,10 @@ expires = "2020-01-01"
         .iter()
         .map(|c| (c.path.as_str(), c.pointer.as_str(), c.severity))
         .collect();
+    // ignore[1] (GET /b) matches no change, so its expiry is not news.
     assert_eq!(
         expired,
-        [
-            ("policy › ignore[0]", "/ignore/0", Severity::Breaking),
-            ("policy › ignore[1]", "/ignore/1", Severity::Breaking),
-        ]
+        [("policy › ignore[0]", "/ignore/0", Severity::Breaking)]
     );
     // Under the lenient profile the registry's severity is still dangerous.
     let lenient = Policy {
@@ -714,14 +713,20 @@ expires = "2020-01-01"
         overrides: BTreeMap::new(),
         ..p.clone()
     };
-    let a = lenient.apply(Vec::new(), Some("2026-11-24")).unwrap();
+    let tag_a = || vec![change("tag-changed", "GET /a", "/a", Severity::Safe)];
+    let a = lenient.apply(tag_a(), Some("2026-11-24")).unwrap();
+    assert_eq!(a.expired.len(), 1);
     assert!(a.expired.iter().all(|c| c.severity == Severity::Dangerous));
     // An ignore on the notice itself (with its own reason) silences it.
     let silenced = Policy::from_toml(&format!(
         "{text}\n[[ignore]]\nrule = \"policy-ignore-expired\"\nlocation = \"policy › ignore[1]\"\nreason = \"cleanup tracked in #9\"\n"
     ))
     .unwrap();
-    let a = silenced.apply(Vec::new(), Some("2026-11-24")).unwrap();
+    let both = vec![
+        change("tag-changed", "GET /a", "/a", Severity::Safe),
+        change("tag-changed", "GET /b", "/b", Severity::Safe),
+    ];
+    let a = silenced.apply(both, Some("2026-11-24")).unwrap();
     assert_eq!(a.expired.len(), 1);
     assert_eq!(a.ignored.len(), 1);
     assert_eq!(a.ignored[0].change.pointer, "/ignore/1");

@@ -638,9 +638,40 @@ impl Cmp<'_, '_> {
             runs.push(std::mem::replace(self.out, saved));
         }
         if every {
-            for run in runs {
-                self.out.extend(run);
+            // The same change in several branches is one logical change: report it once
+            // (at its first branch) and say in how many branches it holds.
+            let total = runs.len();
+            let branch_seg = |path: &str, j: usize| {
+                path.replacen(&format!("{key}[{j}]"), &format!("{key}[*]"), 1)
+            };
+            let mut seen: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+            let mut merged_items: Vec<Item> = Vec::new();
+            for (j, run) in runs.into_iter().enumerate() {
+                for item in run {
+                    let k = match &item {
+                        Item::Change(raw) => (raw.rule.to_owned(), branch_seg(&raw.path, j)),
+                        Item::Pair { path, key: pk } => {
+                            (format!("pair {} {}", pk.old, pk.new), branch_seg(path, j))
+                        }
+                    };
+                    match seen.get_mut(&k) {
+                        Some((_, count)) => *count += 1,
+                        None => {
+                            seen.insert(k, (merged_items.len(), 1));
+                            merged_items.push(item);
+                        }
+                    }
+                }
             }
+            for (k, (index, count)) in &seen {
+                if *count > 1
+                    && !k.0.starts_with("pair ")
+                    && let Some(Item::Change(raw)) = merged_items.get_mut(*index)
+                {
+                    raw.message = format!("{} (in {count} of {total} {key} branches)", raw.message);
+                }
+            }
+            self.out.extend(merged_items);
         } else if let Some(best) = runs.into_iter().min_by_key(Vec::len) {
             self.out.extend(best);
         }

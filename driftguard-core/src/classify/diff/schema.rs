@@ -1634,100 +1634,8 @@ impl Cmp<'_, '_> {
     }
 
     fn numbers(&mut self, o: &Node, n: &Node, loc: &Loc) {
-        let lower = |x: &Node| {
-            x.exclusive_minimum
-                .as_ref()
-                .map(|v| (num(v), true))
-                .or_else(|| x.minimum.as_ref().map(|v| (num(v), false)))
-        };
-        let upper = |x: &Node| {
-            x.exclusive_maximum
-                .as_ref()
-                .map(|v| (num(v), true))
-                .or_else(|| x.maximum.as_ref().map(|v| (num(v), false)))
-        };
-        let bound_json = |x: &Node, lower_side: bool| -> Option<Value> {
-            if lower_side {
-                x.exclusive_minimum
-                    .as_ref()
-                    .map(|v| serde_json::json!({"exclusiveMinimum": v}))
-                    .or_else(|| {
-                        x.minimum
-                            .as_ref()
-                            .map(|v| serde_json::json!({"minimum": v}))
-                    })
-            } else {
-                x.exclusive_maximum
-                    .as_ref()
-                    .map(|v| serde_json::json!({"exclusiveMaximum": v}))
-                    .or_else(|| {
-                        x.maximum
-                            .as_ref()
-                            .map(|v| serde_json::json!({"maximum": v}))
-                    })
-            }
-        };
-        let (la, lb) = (lower(o), lower(n));
-        if la != lb {
-            // Higher (or now exclusive at the same value) is narrower.
-            let narrowed = match (la, lb) {
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (Some((x, xe)), Some((y, ye))) => y > x || (y == x && ye && !xe),
-                (None, None) => false,
-            };
-            let rule = if narrowed {
-                "minimum-narrowed"
-            } else {
-                "minimum-widened"
-            };
-            let key = if n.exclusive_minimum.is_some()
-                || (n.minimum.is_none() && o.exclusive_minimum.is_some())
-            {
-                "exclusiveMinimum"
-            } else {
-                "minimum"
-            };
-            self.change(
-                rule,
-                &loc.key(key, ""),
-                Side::New,
-                "lower bound changed".into(),
-                bound_json(o, true),
-                bound_json(n, true),
-                None,
-            );
-        }
-        let (ua, ub) = (upper(o), upper(n));
-        if ua != ub {
-            let narrowed = match (ua, ub) {
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (Some((x, xe)), Some((y, ye))) => y < x || (y == x && ye && !xe),
-                (None, None) => false,
-            };
-            let rule = if narrowed {
-                "maximum-narrowed"
-            } else {
-                "maximum-widened"
-            };
-            let key = if n.exclusive_maximum.is_some()
-                || (n.maximum.is_none() && o.exclusive_maximum.is_some())
-            {
-                "exclusiveMaximum"
-            } else {
-                "maximum"
-            };
-            self.change(
-                rule,
-                &loc.key(key, ""),
-                Side::New,
-                "upper bound changed".into(),
-                bound_json(o, false),
-                bound_json(n, false),
-                None,
-            );
-        }
+        self.numeric_bound(o, n, loc, true);
+        self.numeric_bound(o, n, loc, false);
         if o.multiple_of != n.multiple_of {
             let ml = loc.key("multipleOf", "");
             let rule = match (&o.multiple_of, &n.multiple_of) {
@@ -1756,6 +1664,70 @@ impl Cmp<'_, '_> {
                 None,
             );
         }
+    }
+
+    /// One side of the numeric range (`lower` or upper): the bound as `(value,
+    /// exclusive)`, narrowed when it moved inwards or became exclusive at the same value.
+    fn numeric_bound(&mut self, o: &Node, n: &Node, loc: &Loc, lower: bool) {
+        let keys = if lower {
+            ("minimum", "exclusiveMinimum")
+        } else {
+            ("maximum", "exclusiveMaximum")
+        };
+        let parts = |x: &Node| {
+            if lower {
+                (x.minimum.clone(), x.exclusive_minimum.clone())
+            } else {
+                (x.maximum.clone(), x.exclusive_maximum.clone())
+            }
+        };
+        let bound = |x: &Node| {
+            let (inclusive, exclusive) = parts(x);
+            exclusive
+                .map(|v| (num(&v), true))
+                .or_else(|| inclusive.map(|v| (num(&v), false)))
+        };
+        let as_json = |x: &Node| -> Option<Value> {
+            let (inclusive, exclusive) = parts(x);
+            exclusive
+                .map(|v| serde_json::json!({ keys.1: v }))
+                .or_else(|| inclusive.map(|v| serde_json::json!({ keys.0: v })))
+        };
+        let (a, b) = (bound(o), bound(n));
+        if a == b {
+            return;
+        }
+        let narrowed = match (a, b) {
+            (None, Some(_)) => true,
+            (Some((x, xe)), Some((y, ye))) => {
+                (if lower { y > x } else { y < x }) || (y == x && ye && !xe)
+            }
+            _ => false,
+        };
+        let rule = match (lower, narrowed) {
+            (true, true) => "minimum-narrowed",
+            (true, false) => "minimum-widened",
+            (false, true) => "maximum-narrowed",
+            (false, false) => "maximum-widened",
+        };
+        let (new_inclusive, new_exclusive) = parts(n);
+        let old_exclusive = parts(o).1;
+        let key = if new_exclusive.is_some() || (new_inclusive.is_none() && old_exclusive.is_some())
+        {
+            keys.1
+        } else {
+            keys.0
+        };
+        let what = if lower { "lower" } else { "upper" };
+        self.change(
+            rule,
+            &loc.key(key, ""),
+            Side::New,
+            format!("{what} bound changed"),
+            as_json(o),
+            as_json(n),
+            None,
+        );
     }
 
     fn compositions(&mut self, o: &Node, n: &Node, loc: &Loc) {

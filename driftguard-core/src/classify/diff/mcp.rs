@@ -109,6 +109,55 @@ fn opt_str_change(
     }
 }
 
+/// The model-visible description and title of a tool or prompt, and its icons.
+struct Described<'a> {
+    description: Option<&'a str>,
+    title: Option<&'a str>,
+    icons: &'a [Value],
+}
+
+/// Rules for (description, title, icons) of a tool.
+const TOOL_TEXT_RULES: [&str; 3] = [
+    "mcp-tool-description-changed",
+    "mcp-tool-title-changed",
+    "mcp-tool-icons-changed",
+];
+/// Rules for (description, title, icons) of a prompt.
+const PROMPT_TEXT_RULES: [&str; 3] = [
+    "mcp-prompt-description-changed",
+    "mcp-prompt-title-changed",
+    "mcp-prompt-icons-changed",
+];
+
+/// Compares description and title (through the text heuristics) and icons.
+fn described(
+    ctx: &mut Ctx<'_>,
+    loc: &Loc,
+    what: &str,
+    rules: [&'static str; 3],
+    old: Described<'_>,
+    new: Described<'_>,
+) {
+    let [description, title, icons] = rules;
+    model_text(
+        ctx,
+        old.description,
+        new.description,
+        &loc.key("description", "description"),
+        Some(description),
+        Position::Surface,
+    );
+    model_text(
+        ctx,
+        old.title,
+        new.title,
+        &loc.key("title", "title"),
+        Some(title),
+        Position::Surface,
+    );
+    icons_change(ctx, icons, loc, old.icons, new.icons, what);
+}
+
 /// Emits `rule` when an icon list differs.
 fn icons_change(
     ctx: &mut Ctx<'_>,
@@ -609,29 +658,21 @@ const HINTS: [Hint; 4] = [
 
 /// Compares a tool present on both sides (or the two halves of a rename).
 fn compare_tool(ctx: &mut Ctx<'_>, loc: &Loc, name: &str, old: &Tool, new: &Tool) {
-    model_text(
+    described(
         ctx,
-        old.description.as_deref(),
-        new.description.as_deref(),
-        &loc.key("description", "description"),
-        Some("mcp-tool-description-changed"),
-        Position::Surface,
-    );
-    model_text(
-        ctx,
-        old.title.as_deref(),
-        new.title.as_deref(),
-        &loc.key("title", "title"),
-        Some("mcp-tool-title-changed"),
-        Position::Surface,
-    );
-    icons_change(
-        ctx,
-        "mcp-tool-icons-changed",
         loc,
-        &old.icons,
-        &new.icons,
         &format!("tool {}", q(name)),
+        TOOL_TEXT_RULES,
+        Described {
+            description: old.description.as_deref(),
+            title: old.title.as_deref(),
+            icons: &old.icons,
+        },
+        Described {
+            description: new.description.as_deref(),
+            title: new.title.as_deref(),
+            icons: &new.icons,
+        },
     );
 
     let ann = loc.key("annotations", "annotations");
@@ -840,29 +881,21 @@ fn prompts(ctx: &mut Ctx<'_>, old: &BTreeMap<String, Prompt>, new: &BTreeMap<Str
 
 fn compare_prompt(ctx: &mut Ctx<'_>, loc: &Loc, name: &str, old: &Prompt, new: &Prompt) {
     const RULE: &str = "mcp-prompt-description-changed";
-    model_text(
+    described(
         ctx,
-        old.description.as_deref(),
-        new.description.as_deref(),
-        &loc.key("description", "description"),
-        Some(RULE),
-        Position::Surface,
-    );
-    model_text(
-        ctx,
-        old.title.as_deref(),
-        new.title.as_deref(),
-        &loc.key("title", "title"),
-        Some("mcp-prompt-title-changed"),
-        Position::Surface,
-    );
-    icons_change(
-        ctx,
-        "mcp-prompt-icons-changed",
         loc,
-        &old.icons,
-        &new.icons,
         &format!("prompt {}", q(name)),
+        PROMPT_TEXT_RULES,
+        Described {
+            description: old.description.as_deref(),
+            title: old.title.as_deref(),
+            icons: &old.icons,
+        },
+        Described {
+            description: new.description.as_deref(),
+            title: new.title.as_deref(),
+            icons: &new.icons,
+        },
     );
 
     let args = loc.key("arguments", "");

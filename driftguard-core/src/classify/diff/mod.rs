@@ -237,6 +237,36 @@ pub(crate) struct Raw {
     pub severity: Option<Severity>,
 }
 
+impl Raw {
+    /// A change at `loc`, pointing into the new snapshot or, for `Side::Old`, the old one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn at(
+        rule: &'static str,
+        position: Position,
+        loc: &Loc,
+        side: Side,
+        message: String,
+        before: Option<Value>,
+        after: Option<Value>,
+        severity: Option<Severity>,
+    ) -> Raw {
+        let pointer = match side {
+            Side::New => loc.new.clone(),
+            Side::Old => loc.old.clone(),
+        };
+        Raw {
+            rule,
+            position,
+            pointer,
+            path: loc.path.clone(),
+            message,
+            before,
+            after,
+            severity,
+        }
+    }
+}
+
 /// The state of one comparison.
 pub(crate) struct Ctx<'a> {
     pub old: &'a Snapshot,
@@ -287,20 +317,9 @@ impl<'a> Ctx<'a> {
         after: Option<Value>,
         severity: Option<Severity>,
     ) {
-        let pointer = match side {
-            Side::New => loc.new.clone(),
-            Side::Old => loc.old.clone(),
-        };
-        self.raw.push(Raw {
-            rule,
-            position,
-            pointer,
-            path: loc.path.clone(),
-            message,
-            before,
-            after,
-            severity,
-        });
+        self.raw.push(Raw::at(
+            rule, position, loc, side, message, before, after, severity,
+        ));
     }
 
     /// Resolves severities and tags, and removes exact duplicates.

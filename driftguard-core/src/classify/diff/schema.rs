@@ -455,20 +455,9 @@ impl Cmp<'_, '_> {
         after: Option<Value>,
         severity: Option<Severity>,
     ) {
-        let pointer = match side {
-            Side::New => loc.new.clone(),
-            Side::Old => loc.old.clone(),
-        };
-        self.out.push(Item::Change(Raw {
-            rule,
-            position,
-            pointer,
-            path: loc.path.clone(),
-            message,
-            before,
-            after,
-            severity,
-        }));
+        self.out.push(Item::Change(Raw::at(
+            rule, position, loc, side, message, before, after, severity,
+        )));
     }
 
     fn shape(&mut self, old: &Shape, new: &Shape, loc: &Loc, tool_root: bool) {

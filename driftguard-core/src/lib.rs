@@ -24,6 +24,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod normalize;
 pub mod parse;

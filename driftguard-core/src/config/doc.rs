@@ -16,6 +16,9 @@ pub(super) struct Val {
     pub span: Range<usize>,
 }
 
+/// A table's entries: key, key span, value.
+pub(super) type Entries = Vec<(String, Range<usize>, Val)>;
+
 /// A TOML value.
 #[derive(Debug)]
 pub(super) enum Node {
@@ -28,7 +31,7 @@ pub(super) enum Node {
     Datetime(String),
     Array(Vec<Val>),
     /// Entries in document order.
-    Table(Vec<(String, Range<usize>, Val)>),
+    Table(Entries),
 }
 
 impl Node {
@@ -49,9 +52,11 @@ impl Node {
 /// Parses TOML into a [`Val`]; a syntax error is `E_CONFIG` at its line and column.
 pub(super) fn parse(text: &str) -> Result<Val, Error> {
     let root = DeTable::parse(text).map_err(|e| {
-        let location = e
-            .span()
-            .map(|s| line_location(text, s.start, None))
+        // The parser gives no position when it stops at its nesting limit: point at
+        // the first line that nests deeply (dotted keys, brackets or braces).
+        let offset = e.span().map(|s| s.start).or_else(|| deep_line(text));
+        let location = offset
+            .map(|o| line_location(text, o, None))
             .unwrap_or_default();
         Error::Config {
             message: format!(
@@ -66,6 +71,23 @@ pub(super) fn parse(text: &str) -> Result<Val, Error> {
         node: table(root.get_ref()),
         span,
     })
+}
+
+/// The byte offset of the first line with more than 64 `.`, `[` or `{`.
+fn deep_line(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count()
+            > 64
+        {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn table(t: &DeTable<'_>) -> Node {
@@ -235,11 +257,7 @@ impl Reader<'_> {
     }
 
     /// A table whose keys are free-form (headers, env): entries in document order.
-    pub fn map<'v>(
-        &self,
-        path: &Path,
-        val: &'v Val,
-    ) -> Result<&'v [(String, Range<usize>, Val)], Error> {
+    pub fn map<'v>(&self, path: &Path, val: &'v Val) -> Result<&'v Entries, Error> {
         match &val.node {
             Node::Table(entries) => Ok(entries),
             _ => Err(self.wrong_type(path, val, "a table")),
@@ -283,7 +301,7 @@ impl Reader<'_> {
 
 /// A table's entries, after its keys were checked.
 pub(super) struct Table<'v> {
-    pub entries: &'v [(String, Range<usize>, Val)],
+    pub entries: &'v Entries,
     pub span: Range<usize>,
 }
 

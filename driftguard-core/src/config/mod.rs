@@ -283,17 +283,22 @@ impl Source {
             Source::Url { url } => json!({ "kind": "url", "url": url.as_str() }),
             Source::McpHttp { url } => json!({ "kind": "mcp_http", "url": url.as_str() }),
             Source::McpStdio { command, env, cwd } => {
-                let mut v = json!({
-                    "kind": "mcp_stdio",
-                    "command": command.iter().map(Template::as_str).collect::<Vec<_>>(),
-                });
+                let mut m = serde_json::Map::new();
+                m.insert("kind".into(), json!("mcp_stdio"));
+                m.insert(
+                    "command".into(),
+                    json!(command.iter().map(Template::as_str).collect::<Vec<_>>()),
+                );
                 if !env.is_empty() {
-                    v["env"] = json!(env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>());
+                    m.insert(
+                        "env".into(),
+                        json!(env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>()),
+                    );
                 }
                 if let Some(cwd) = cwd {
-                    v["cwd"] = json!(cwd);
+                    m.insert("cwd".into(), json!(cwd));
                 }
-                v
+                Value::Object(m)
             }
             Source::Endpoint {
                 url,
@@ -397,6 +402,34 @@ pub enum ResolvedSource {
         /// Delay between samples.
         sample_interval: Duration,
     },
+}
+
+impl std::fmt::Debug for ResolvedSource {
+    /// Shows URLs and argv (the binding's own logs redact expanded values), never
+    /// environment values.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResolvedSource::File { path } => f.debug_struct("File").field("path", path).finish(),
+            ResolvedSource::Url { url } => f.debug_struct("Url").field("url", url).finish(),
+            ResolvedSource::McpHttp { url } => f.debug_struct("McpHttp").field("url", url).finish(),
+            ResolvedSource::Endpoint {
+                url,
+                samples,
+                sample_interval,
+            } => f
+                .debug_struct("Endpoint")
+                .field("url", url)
+                .field("samples", samples)
+                .field("sample_interval", sample_interval)
+                .finish(),
+            ResolvedSource::McpStdio { command, env, cwd } => f
+                .debug_struct("McpStdio")
+                .field("command", command)
+                .field("env", &env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+                .field("cwd", cwd)
+                .finish(),
+        }
+    }
 }
 
 impl SurfaceConfig {

@@ -258,7 +258,12 @@ fn table(out: &mut String, prefix: &str, entries: &[(String, W)]) {
         };
         match v {
             W::Table(t) if !t.is_empty() => {
-                let _ = writeln!(out, "[{path}]");
+                // A table holding only sub-tables needs no header of its own.
+                if t.iter()
+                    .any(|(_, v)| !matches!(v, W::Table(_) | W::Tables(_)))
+                {
+                    let _ = writeln!(out, "[{path}]");
+                }
                 table(out, &path, t);
             }
             W::Tables(items) => {

@@ -22,10 +22,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod alert;
 pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod lock;
 pub mod normalize;
 pub mod parse;
 pub mod render;

@@ -228,11 +228,9 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// A before/after value as compact JSON (the text renderer's form).
 fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
+    v.to_string()
 }
 
 fn severity_label(s: Severity) -> &'static str {

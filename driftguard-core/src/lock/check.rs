@@ -344,7 +344,7 @@ impl CheckOutcome {
                 // Demote the report's headings under the surface's.
                 for line in body.lines() {
                     if line.starts_with('#') {
-                        let _ = writeln!(out, "##{line}");
+                        let _ = writeln!(out, "#{line}");
                     } else {
                         let _ = writeln!(out, "{line}");
                     }

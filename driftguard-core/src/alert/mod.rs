@@ -154,11 +154,11 @@ pub fn signature(secret: &[u8], body: &[u8]) -> String {
 /// The generic webhook request for a receipt. `secret` is the sink's expanded
 /// signing secret; it is used only as the HMAC key and appears nowhere in the output.
 pub fn webhook(receipt: &Receipt, secret: Option<&[u8]>) -> WebhookRequest {
-    let doc = json!({
+    let doc = sorted_keys(json!({
         "event": "drift",
         "format": ALERT_FORMAT,
         "receipt": receipt.to_json(),
-    });
+    }));
     let body = serde_json::to_string(&doc).unwrap_or_default();
     let mut headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),
@@ -171,6 +171,20 @@ pub fn webhook(receipt: &Receipt, secret: Option<&[u8]>) -> WebhookRequest {
         ));
     }
     WebhookRequest { body, headers }
+}
+
+/// The value with every object's keys in sorted order, whatever order serde_json's
+/// map keeps (so the bytes do not depend on its `preserve_order` feature).
+pub(crate) fn sorted_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let sorted: std::collections::BTreeMap<String, Value> =
+                m.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect();
+            Value::Object(sorted.into_iter().collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
 }
 
 /// Escapes text for Slack `mrkdwn` (`&`, `<`, `>`), hidden characters made visible.
@@ -283,10 +297,10 @@ pub fn slack(receipt: &Receipt) -> String {
         blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn",
             "text": format!("…and {rest} more change{}", if rest == 1 { "" } else { "s" })}]}));
     }
-    let doc = json!({
+    let doc = sorted_keys(json!({
         "blocks": blocks,
         "text": escape_slack(&format!("DriftGuard: {} drifted — {}", receipt.surface, receipt.summary())),
-    });
+    }));
     serde_json::to_string(&doc).unwrap_or_default()
 }
 

@@ -319,7 +319,7 @@ impl Source {
                 json!(headers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>()),
             );
         }
-        v
+        crate::alert::sorted_keys(v)
     }
 }
 

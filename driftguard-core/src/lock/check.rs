@@ -423,7 +423,8 @@ impl CheckOutcome {
             "surfaces": surfaces,
             "unknown": self.unknown,
         });
-        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let mut out =
+            serde_json::to_string_pretty(&crate::alert::sorted_keys(doc)).unwrap_or_default();
         out.push('\n');
         out
     }

@@ -186,7 +186,8 @@ impl Lock {
         let mut root = Map::new();
         root.insert("format".into(), Value::String(LOCK_FORMAT.to_owned()));
         root.insert("surfaces".into(), Value::Object(surfaces));
-        let mut out = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
+        let root = crate::alert::sorted_keys(Value::Object(root));
+        let mut out = serde_json::to_string_pretty(&root).unwrap_or_default();
         out.push('\n');
         out
     }

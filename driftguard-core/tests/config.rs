@@ -228,7 +228,6 @@ fn secrets_never_show() {
             "Bearer tok-PETSTORE-9f8e7d",
             "Bearer tok-REMOTE-1122",
             "application/json",
-            "driftguard.db",
             "https://hooks.slack.test/services/T0/B0/xoxb-5566",
             "key-EVERYTHING-5a4b3c",
             "smtp-pw-7788",
@@ -597,4 +596,59 @@ fn errors_never_repeat_secret_values() {
         assert_eq!(e.code(), "E_CONFIG");
         assert!(!e.to_string().contains("sk-live-0000"), "{e}");
     }
+}
+
+#[test]
+fn awkward_strings_round_trip() {
+    let text = r#"
+[watch]
+store = "postgresql://dg:${PGPASSWORD}@127.0.0.1:5432/dg"
+jitter = 0
+
+[[surface]]
+name = "weird.1_x-y"
+file = "dir with spaces/\"quoted\"\\back\tslash/é—🙂.yaml"
+policy = { ignore = [{ rule = "operation-removed", location = "DELETE /a/*", reason = "why \"not\"", expires = 2027-01-31 }], overrides = { "enum-value-added" = "breaking" } }
+
+[[surface]]
+name = "mcp"
+interval = "1d"
+timeout = "1h"
+[surface.mcp_stdio]
+command = ["node", "server.js", "--flag=$$HOME", "it's", "${ARG}"]
+env = { "WITH SPACE" = "v", "dotted.name" = "${X}" }
+
+[[surface]]
+name = "ep"
+endpoint = "https://x.test/${PATH_PART}?q=1"
+headers = { "X-Weird.Header~" = "a \"b\" c", "user-agent" = "dg" }
+"#;
+    let c = Config::parse(text).unwrap();
+    let out = c.to_toml();
+    let again = Config::parse(&out).unwrap();
+    assert_eq!(again, c, "{out}");
+    assert_eq!(again.to_toml(), out);
+    assert_eq!(c.watch.jitter, 0.0);
+    let Source::File { path } = &c.surfaces[0].source else {
+        panic!()
+    };
+    assert_eq!(path, "dir with spaces/\"quoted\"\\back\tslash/é—🙂.yaml");
+    let Source::McpStdio { command, .. } = &c.surfaces[1].source else {
+        panic!()
+    };
+    assert_eq!(command[2].expand(&|_: &str| None).unwrap(), "--flag=$HOME");
+    assert_eq!(
+        c.surfaces[2].source.describe(),
+        "endpoint https://x.test/${PATH_PART}?q=1 (5 samples, 1s apart)"
+    );
+    assert_eq!(
+        c.surfaces[1].source.describe(),
+        "mcp_stdio node server.js --flag=$$HOME 'it'\\''s' ${ARG} (env: WITH SPACE, dotted.name)"
+    );
+    // The store URL is secret; its password variable's value is known to the scrubber.
+    let lookup = |n: &str| (n == "PGPASSWORD").then(|| "pg-pw-1".to_owned());
+    let secrets = c.secret_values(&lookup);
+    assert!(secrets.contains(&"pg-pw-1".to_owned()));
+    assert!(secrets.contains(&"postgresql://dg:pg-pw-1@127.0.0.1:5432/dg".to_owned()));
+    assert!(!format!("{c:?}").contains("PGPASSWORD"));
 }

@@ -282,6 +282,8 @@ fn exit_codes() {
             .unwrap()
             .contains("stale lock entries (no longer configured): retired\n")
     );
+    assert_eq!(extra.prune(&c), ["retired"]);
+    assert_eq!(extra, lock);
 }
 
 #[test]

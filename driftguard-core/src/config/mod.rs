@@ -696,8 +696,14 @@ impl Config {
     pub fn secret_values(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
         let mut secrets: Vec<&Secret> = Vec::new();
         let mut templates: Vec<&Template> = Vec::new();
+        // A store URL may carry a password; a plain SQLite path is no secret (and
+        // redacting it would blank every log line that names the database).
         if let Some(s) = &self.watch.store {
-            secrets.push(s);
+            if s.template().as_str().contains("://") {
+                secrets.push(s);
+            } else {
+                templates.push(s.template());
+            }
         }
         for s in &self.surfaces {
             secrets.extend(s.headers.iter().map(|h| &h.value));
@@ -740,6 +746,30 @@ impl Config {
         out.dedup();
         out
     }
+}
+
+/// Parses a duration as `driftguard.toml` writes them (`"90s"`, `"5m"`, `"1h30m"`,
+/// `"500ms"`, `"1d"`): one or more `<integer><unit>` groups, largest unit first. A
+/// malformed duration is `E_CONFIG`.
+///
+/// ```
+/// use driftguard_core::config::{format_duration, parse_duration};
+/// let d = parse_duration("1h30m").unwrap();
+/// assert_eq!(d.as_secs(), 5400);
+/// assert_eq!(format_duration(std::time::Duration::from_secs(90)), "1m30s");
+/// assert_eq!(parse_duration("90").unwrap_err().code(), "E_CONFIG");
+/// ```
+pub fn parse_duration(text: &str) -> Result<Duration> {
+    duration::parse(text).map_err(|message| Error::Config {
+        message,
+        location: Location::default(),
+    })
+}
+
+/// Writes a duration in the shortest form [`parse_duration`] reads back (`"0s"` for
+/// zero; below a millisecond is dropped).
+pub fn format_duration(d: Duration) -> String {
+    duration::format(d)
 }
 
 /// The validating reader.

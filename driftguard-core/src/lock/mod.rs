@@ -227,6 +227,21 @@ impl Lock {
         self.surfaces.get(name)
     }
 
+    /// Removes the entries of surfaces the configuration no longer has; returns their
+    /// names (sorted). `driftguard approve` without arguments does this.
+    pub fn prune(&mut self, config: &crate::config::Config) -> Vec<String> {
+        let stale: Vec<String> = self
+            .surfaces
+            .keys()
+            .filter(|n| config.surface(n).is_none())
+            .cloned()
+            .collect();
+        for n in &stale {
+            self.surfaces.remove(n);
+        }
+        stale
+    }
+
     /// Removes a surface's entry.
     pub fn remove(&mut self, name: &str) -> Option<LockEntry> {
         self.surfaces.remove(name)

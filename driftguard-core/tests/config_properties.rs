@@ -87,20 +87,19 @@ fn headers() -> impl Strategy<Value = Vec<Header>> {
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
-    (0..3usize, 0..4usize).prop_map(|(p, f)| {
-        let mut policy = Policy::default();
-        policy.profile = [
+    (0..3usize, 0..4usize).prop_map(|(p, f)| Policy {
+        profile: [
             driftguard_core::classify::Profile::Strict,
             driftguard_core::classify::Profile::Standard,
             driftguard_core::classify::Profile::Lenient,
-        ][p];
-        policy.fail_on = [
+        ][p],
+        fail_on: [
             Threshold::Breaking,
             Threshold::Dangerous,
             Threshold::Safe,
             Threshold::Never,
-        ][f];
-        policy
+        ][f],
+        ..Policy::default()
     })
 }
 
@@ -214,7 +213,7 @@ fn config() -> impl Strategy<Value = Config> {
                     defaults,
                     policy,
                     watch: Watch {
-                        store: store.map(|u| Secret::new(u)),
+                        store: store.map(Secret::new),
                         concurrency,
                         jitter: f64::from(jitter) / 100.0,
                         max_backoff: Duration::from_secs(3600),

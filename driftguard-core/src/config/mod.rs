@@ -130,6 +130,45 @@ impl Default for Watch {
     }
 }
 
+/// `base × 2^attempt`, at most `max` (saturating: never overflows). Attempt 0 is `base`.
+/// The watcher uses it for failing surfaces and for retrying alert deliveries.
+pub fn backoff(base: Duration, attempt: u32, max: Duration) -> Duration {
+    let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
+    base.checked_mul(factor).unwrap_or(Duration::MAX).min(max)
+}
+
+impl Watch {
+    /// How long to wait before polling a surface again, so every binding schedules
+    /// alike. After `failures` consecutive failed captures the interval is doubled per
+    /// failure ([`backoff`]) up to `max_backoff` (never below the interval itself);
+    /// then up to `jitter` of that is added, scaled by `unit_random` (a uniform draw
+    /// in `[0, 1)` supplied by the caller — the core has no randomness).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use driftguard_core::config::Watch;
+    /// let w = Watch::default(); // jitter 0.1, max_backoff 1h
+    /// let m = Duration::from_secs(60);
+    /// assert_eq!(w.poll_delay(m, 0, 0.0), m);
+    /// assert_eq!(w.poll_delay(m, 0, 0.5), Duration::from_secs(63));
+    /// assert_eq!(w.poll_delay(m, 3, 0.0), Duration::from_secs(480));
+    /// assert_eq!(w.poll_delay(m, 30, 0.0), Duration::from_secs(3600));
+    /// ```
+    pub fn poll_delay(&self, interval: Duration, failures: u32, unit_random: f64) -> Duration {
+        let cap = self.max_backoff.max(interval);
+        let base = backoff(interval, failures, cap);
+        let r = if unit_random.is_finite() {
+            unit_random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        // Fields are public: a NaN or huge jitter, or a huge interval, must not panic.
+        let extra = Duration::try_from_secs_f64(base.as_secs_f64() * self.jitter * r)
+            .unwrap_or(Duration::ZERO);
+        base.checked_add(extra).unwrap_or(Duration::MAX)
+    }
+}
+
 /// A policy given inline or by file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PolicyRef {

@@ -2,6 +2,25 @@
 
 from typing import Any, Protocol, final
 
+__all__ = [
+    "CLI_USAGE",
+    "Change",
+    "IgnoredChange",
+    "Policy",
+    "Report",
+    "SNAPSHOT_FORMAT",
+    "Snapshot",
+    "__version__",
+    "cli_run",
+    "diff",
+    "error_codes",
+    "load_bytes",
+    "load_samples",
+    "load_value",
+    "raise_core_error",
+    "rules_list",
+]
+
 __version__: str
 SNAPSHOT_FORMAT: str
 CLI_USAGE: str
@@ -24,7 +43,7 @@ class Snapshot:
     def to_json(self, *, pretty: bool = False) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def canonical_bytes(self) -> bytes: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -67,7 +86,7 @@ class Change:
     @property
     def tags(self) -> list[str]: ...
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class IgnoredChange:

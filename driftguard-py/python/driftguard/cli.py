@@ -219,7 +219,7 @@ def _capture(args: list[str]) -> int:
             parser.error(f"--env needs KEY=VALUE, got {key!r}")
         env[key] = value
 
-    from . import capture as cap
+    from . import _capture as cap
 
     try:
         if ns.mcp_stdio or ns.mcp_http is not None:

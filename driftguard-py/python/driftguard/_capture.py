@@ -178,17 +178,24 @@ def _leaves(exc: BaseException) -> list[BaseException]:
 
 
 def _describe(exc: BaseException) -> str:
+    """One line per distinct cause (exception groups flattened, cancellations dropped)."""
+    cancelled = anyio.get_cancelled_exc_class()
+    leaves = [x for x in _leaves(exc) if not isinstance(x, cancelled)] or [exc]
+    return "; ".join(dict.fromkeys(_describe_one(x) for x in leaves))
+
+
+def _describe_one(exc: BaseException) -> str:
     from mcp.shared.exceptions import McpError as SdkError
 
     if isinstance(exc, SdkError):
         err = exc.error
         return f"the server answered with error {err.code}: {err.message}"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".rstrip()
+    if isinstance(exc, httpx.HTTPError):
+        return f"{type(exc).__name__}: {exc or 'connection failed'}"
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
-
-
-class _Failure(Exception):
-    """Why a capture stopped early (raised out of the task group as one exception)."""
 
 
 def _kill_group(pid: int, sig: int) -> None:
@@ -377,9 +384,20 @@ async def _capture_http(
     progress: list[str] = []
     failure: list[str] = []
     result: dict[str, Any] = {}
+    statuses: list[str] = []
+
+    async def record_status(response: httpx.Response) -> None:
+        # The SDK reads some statuses as protocol events (404 = "session terminated"):
+        # keep the HTTP status itself for the message.
+        if response.status_code >= 400:
+            statuses.append(
+                f"HTTP {response.status_code} {response.reason_phrase} from "
+                f"{response.request.method} {redact_url(str(response.request.url))}".replace("  ", " ")
+            )
 
     async def run() -> None:
         async with httpx.AsyncClient(
+            event_hooks={"response": [record_status]},
             headers=request_headers,
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
@@ -396,7 +414,7 @@ async def _capture_http(
                         async with inner_send:
                             async for item in read:
                                 if isinstance(item, Exception):
-                                    failure.append(_http_failure(item))
+                                    failure.append(_describe(item))
                                     tg.cancel_scope.cancel()
                                     return
                                 await inner_send.send(item)
@@ -419,22 +437,16 @@ async def _capture_http(
         timed_out = scope.cancelled_caught and not result and not failure
     except Exception as e:
         if not result:
-            leaves = _leaves(e)
-            failure.append("; ".join(_http_failure(x) for x in leaves))
+            failure.append(_describe(e))
     if result and not failure:
         return result
     if timed_out:
         step = progress[-1] if progress else "connect"
         raise FetchTimeoutError(f"MCP server {shown}: no answer within {timeout:g} s (waiting for {step})")
-    raise McpError(f"MCP server {shown}: {failure[0] if failure else 'the capture stopped'}")
-
-
-def _http_failure(exc: BaseException) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".rstrip()
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {exc or 'connection failed'}"
-    return _describe(exc)
+    reason = failure[0] if failure else "the capture stopped"
+    if statuses and statuses[-1] not in reason:
+        reason = f"{reason} ({statuses[-1]})"
+    raise McpError(f"MCP server {shown}: {reason}")
 
 
 def _streamable_http(url: str, client: httpx.AsyncClient) -> Any:

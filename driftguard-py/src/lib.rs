@@ -16,8 +16,8 @@ use driftguard_core::cli::{self, Host};
 use driftguard_core::parse::{Syntax, parse_text};
 use driftguard_core::render::{OutputFormat, RenderOptions};
 use driftguard_core::{
-    Error, Format, Limits, Location, Options, Snapshot, snapshot_from_bytes,
-    snapshot_from_samples, snapshot_from_value,
+    Error, Format, Limits, Location, Options, Snapshot, snapshot_from_bytes, snapshot_from_samples,
+    snapshot_from_value,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -115,7 +115,11 @@ impl Unconvertible {
 /// Integral floats become integers, as the core's parsers do; NaN and infinities, non-str
 /// keys and other types are `E_INVALID`; nesting past `max_depth` (a cyclic dict, say) is
 /// `E_TOO_DEEP`.
-fn to_value(obj: &Bound<'_, PyAny>, depth: usize, max_depth: usize) -> Result<Value, Unconvertible> {
+fn to_value(
+    obj: &Bound<'_, PyAny>,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Value, Unconvertible> {
     if depth > max_depth {
         return Err(Unconvertible {
             too_deep: true,
@@ -130,9 +134,9 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize, max_depth: usize) -> Result<Va
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s
-            .to_str()
-            .map_err(|_| Unconvertible::invalid("string is not valid Unicode (lone surrogate)".into()))?;
+        let text = s.to_str().map_err(|_| {
+            Unconvertible::invalid("string is not valid Unicode (lone surrogate)".into())
+        })?;
         return Ok(Value::String(text.to_owned()));
     }
     if let Ok(i) = obj.cast::<PyInt>() {
@@ -197,7 +201,9 @@ fn sequence<'py>(
 
 fn float_value(f: f64) -> Result<Value, Unconvertible> {
     match Number::from_f64(f) {
-        Some(n) => Ok(driftguard_core::normalize::canonical_value(&Value::Number(n))),
+        Some(n) => Ok(driftguard_core::normalize::canonical_value(&Value::Number(
+            n,
+        ))),
         None => Err(Unconvertible::invalid(format!(
             "{f} is not a JSON number (NaN and infinities have no JSON form)"
         ))),
@@ -475,10 +481,7 @@ fn load_samples(
     let mut values = Vec::with_capacity(items.len());
     for item in &items {
         let value = match item.cast::<PyBytes>() {
-            Ok(b) => check(
-                py,
-                parse_text(b.as_bytes(), Syntax::Auto, &options.limits),
-            )?,
+            Ok(b) => check(py, parse_text(b.as_bytes(), Syntax::Auto, &options.limits))?,
             Err(_) => value_of(py, item)?,
         };
         values.push(value);
@@ -690,7 +693,10 @@ impl PyReport {
     fn from_dict(py: Python<'_>, document: &Bound<'_, PyAny>, fail_on: &str) -> PyResult<Self> {
         let value = value_of(py, document)?;
         let inner: Report = serde_json::from_value(value).map_err(|e| {
-            core_error(py, &Error::invalid(format!("not a report document: {e}"), ""))
+            core_error(
+                py,
+                &Error::invalid(format!("not a report document: {e}"), ""),
+            )
         })?;
         Ok(PyReport {
             inner,
@@ -703,7 +709,10 @@ impl PyReport {
     #[pyo3(signature = (text, *, fail_on = "breaking"))]
     fn from_json(py: Python<'_>, text: &str, fail_on: &str) -> PyResult<Self> {
         let inner: Report = serde_json::from_str(text).map_err(|e| {
-            core_error(py, &Error::invalid(format!("not a report document: {e}"), ""))
+            core_error(
+                py,
+                &Error::invalid(format!("not a report document: {e}"), ""),
+            )
         })?;
         Ok(PyReport {
             inner,
@@ -763,14 +772,14 @@ impl PyReport {
     }
 
     /// Digest of the old snapshot.
-    #[getter]
-    fn old(&self) -> &str {
+    #[getter(old)]
+    fn old_digest(&self) -> &str {
         &self.inner.old
     }
 
     /// Digest of the new snapshot.
-    #[getter]
-    fn new(&self) -> &str {
+    #[getter(new)]
+    fn new_digest(&self) -> &str {
         &self.inner.new
     }
 

@@ -17,15 +17,35 @@ OPENAPI_V1: dict[str, Any] = {
         "/pets": {
             "get": {
                 "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Pet"},
+                                }
+                            }
+                        },
+                    }
+                },
             }
         }
     },
-    "components": {"schemas": {"Pet": {
-        "type": "object", "required": ["id", "name"],
-        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "tag": {"type": "string"}},
-    }}},
+    "components": {
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "tag": {"type": "string"},
+                },
+            }
+        }
+    },
 }
 
 
@@ -63,7 +83,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             state.requests.append((self.path, dict(self.headers.items())))
             path = self.path
             if path == "/openapi.json":
@@ -91,7 +111,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             elif path == "/garbage":
                 self.send(200, b"\x89PNG\r\n\x1a\n\x00\x00garbage", {"Content-Type": "image/png"})
             elif path == "/html":
-                self.send(200, b"<html><body>Not an API</body></html>", {"Content-Type": "text/html"})
+                self.send(
+                    200, b"<html><body>Not an API</body></html>", {"Content-Type": "text/html"}
+                )
             elif path.startswith("/redirect/"):
                 n = int(path.rsplit("/", 1)[1])
                 target = "/openapi.json" if n == 0 else f"/redirect/{n - 1}"

@@ -69,7 +69,10 @@ def everything_http(version: str) -> Iterator[str]:
             deadline = time.monotonic() + 20
             ready = False
             while time.monotonic() < deadline and proc.poll() is None:
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection(("127.0.0.1", port), 0.2),
+                ):
                     ready = True
                     break
                 time.sleep(0.05)

@@ -6,9 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 import driftguard
+import pytest
 from driftguard import Change, Policy, Report, Snapshot
 
 OLD = {
@@ -17,15 +16,24 @@ OLD = {
     "paths": {
         "/orders/{id}": {
             "get": {
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
                 "responses": {
                     "200": {
                         "description": "ok",
-                        "content": {"application/json": {"schema": {
-                            "type": "object",
-                            "required": ["id", "total"],
-                            "properties": {"id": {"type": "string"}, "total": {"type": "number"}},
-                        }}},
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id", "total"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "total": {"type": "number"},
+                                    },
+                                }
+                            }
+                        },
                     }
                 },
             }
@@ -36,7 +44,9 @@ OLD = {
 
 def changed() -> dict:
     new = json.loads(json.dumps(OLD))
-    props = new["paths"]["/orders/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    props = new["paths"]["/orders/{id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
     del props["properties"]["total"]
     props["required"] = ["id"]
     props["properties"]["note"] = {"type": "string"}
@@ -97,7 +107,9 @@ def test_policies_in_every_form(tmp_path: Path) -> None:
     new = changed()
     toml = 'fail_on = "never"\n[overrides]\nproperty-removed = "dangerous"\n'
     (tmp_path / "p.toml").write_text(toml)
-    (tmp_path / "p.json").write_text(json.dumps({"fail_on": "never", "overrides": {"property-removed": "dangerous"}}))
+    (tmp_path / "p.json").write_text(
+        json.dumps({"fail_on": "never", "overrides": {"property-removed": "dangerous"}})
+    )
     for policy in (
         Policy.from_toml(toml),
         {"fail_on": "never", "overrides": {"property-removed": "dangerous"}},
@@ -115,12 +127,19 @@ def test_policies_in_every_form(tmp_path: Path) -> None:
 def test_ignores_and_today() -> None:
     policy = {
         "ignore": [
-            {"rule": "property-removed", "location": "**", "reason": "agreed with clients", "expires": "2026-01-31"}
+            {
+                "rule": "property-removed",
+                "location": "**",
+                "reason": "agreed with clients",
+                "expires": "2026-01-31",
+            }
         ]
     }
     r = driftguard.diff(OLD, changed(), policy, today=dt.date(2026, 1, 1))
     assert [c.rule for c in r.changes] == ["property-added-optional"]
-    assert [(i.change.rule, i.reason) for i in r.ignored] == [("property-removed", "agreed with clients")]
+    assert [(i.change.rule, i.reason) for i in r.ignored] == [
+        ("property-removed", "agreed with clients")
+    ]
     late = driftguard.diff(OLD, changed(), policy, today="2026-02-01")
     assert "policy-ignore-expired" in [c.rule for c in late.changes]
     with pytest.raises(driftguard.errors.ConfigError):

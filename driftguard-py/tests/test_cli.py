@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-from vectors import VECTORS, discover, input_bytes, read_vector
-
 import driftguard
+import pytest
 from driftguard import cli
+from vectors import VECTORS, discover, input_bytes, read_vector
 
 FORMATS = ["text", "json", "markdown", "github", "junit", "sarif"]
 DIFF_VECTORS = [v for v in discover() if v.startswith("diff/")]
@@ -29,7 +28,9 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("driftguard")
 
 
 def native(cli_path: Path, args: list[str], cwd: Path, stdin: bytes = b"") -> tuple[str, str, int]:
-    p = subprocess.run([str(cli_path), *args], cwd=cwd, input=stdin, capture_output=True, timeout=60)
+    p = subprocess.run(
+        [str(cli_path), *args], cwd=cwd, input=stdin, capture_output=True, timeout=60
+    )
     return p.stdout.decode("utf-8"), p.stderr.decode("utf-8"), p.returncode
 
 
@@ -44,7 +45,11 @@ def write_side(directory: Path, name: str, side: dict[str, Any]) -> str:
 
 
 def diff_args(vector: dict[str, Any], directory: Path) -> list[str]:
-    args = ["diff", write_side(directory, "old.json", vector["old"]), write_side(directory, "new.yaml", vector["new"])]
+    args = [
+        "diff",
+        write_side(directory, "old.json", vector["old"]),
+        write_side(directory, "new.yaml", vector["new"]),
+    ]
     fmt = vector.get("format")
     if any("samples" in vector[s] for s in ("old", "new")):
         fmt = "samples"
@@ -86,7 +91,7 @@ def test_snapshot_command_is_byte_identical(
     monkeypatch.chdir(tmp_path)
     fmt = vector.get("format")
     for i, inp in enumerate(vector["inputs"]):
-        ((form, value),) = inp.items()
+        ((form, _value),) = inp.items()
         if form == "samples":
             continue  # a list of payloads has no single-file form
         file = write_side(tmp_path, f"input-{i}.json", inp)
@@ -119,8 +124,12 @@ OTHER_COMMANDS = [
 
 
 def _two_files(directory: Path) -> None:
-    (directory / "old.json").write_text('{"type": "object", "properties": {"a": {"type": "string"}}}')
-    (directory / "new.json").write_text('{"type": "object", "properties": {"a": {"type": "integer"}}}')
+    (directory / "old.json").write_text(
+        '{"type": "object", "properties": {"a": {"type": "string"}}}'
+    )
+    (directory / "new.json").write_text(
+        '{"type": "object", "properties": {"a": {"type": "integer"}}}'
+    )
 
 
 @pytest.mark.parametrize("args", OTHER_COMMANDS, ids=lambda a: " ".join(a) or "(none)")
@@ -132,15 +141,23 @@ def test_other_commands_are_byte_identical(
     assert cli.run(args) == native(native_cli, args, tmp_path)
 
 
-def console(args: list[str], cwd: Path, stdin: bytes = b"", env: dict[str, str] | None = None) -> tuple[str, str, int]:
+def console(
+    args: list[str], cwd: Path, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> tuple[str, str, int]:
     p = subprocess.run(
-        [str(CONSOLE_SCRIPT), *args], cwd=cwd, input=stdin, capture_output=True, timeout=120,
+        [str(CONSOLE_SCRIPT), *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
     )
     return p.stdout.decode("utf-8"), p.stderr.decode("utf-8"), p.returncode
 
 
-def test_console_script_matches_native_on_a_sample_of_vectors(native_cli: Path, tmp_path: Path) -> None:
+def test_console_script_matches_native_on_a_sample_of_vectors(
+    native_cli: Path, tmp_path: Path
+) -> None:
     assert CONSOLE_SCRIPT.exists(), "the console script is installed with the package"
     sample = DIFF_VECTORS[:: max(1, len(DIFF_VECTORS) // 12)]
     for i, name in enumerate(sample):
@@ -153,15 +170,22 @@ def test_console_script_matches_native_on_a_sample_of_vectors(native_cli: Path, 
 def test_console_script_stdin_and_errors(native_cli: Path, tmp_path: Path) -> None:
     _two_files(tmp_path)
     new = (tmp_path / "new.json").read_bytes()
-    for args in (["diff", "old.json", "-"], ["snapshot", "-"], ["diff", "old.json", "nope.json"], ["rules"]):
-        assert console(args, tmp_path, stdin=new) == native(native_cli, args, tmp_path, stdin=new), args
+    for args in (
+        ["diff", "old.json", "-"],
+        ["snapshot", "-"],
+        ["diff", "old.json", "nope.json"],
+        ["rules"],
+    ):
+        assert console(args, tmp_path, stdin=new) == native(
+            native_cli, args, tmp_path, stdin=new
+        ), args
 
 
 def test_help_is_the_core_usage_plus_capture(tmp_path: Path) -> None:
     out, err, code = console(["--help"], tmp_path)
     assert code == 0 and err == ""
     assert out.startswith(driftguard._driftguard.CLI_USAGE)
-    assert "driftguard capture" in out[len(driftguard._driftguard.CLI_USAGE):]
+    assert "driftguard capture" in out[len(driftguard._driftguard.CLI_USAGE) :]
     out, err, code = console(["capture", "--help"], tmp_path)
     assert code == 0 and out == cli.CAPTURE_USAGE and "examples:" in out
 
@@ -176,7 +200,10 @@ def test_capture_file_prints_what_snapshot_prints(native_cli: Path, tmp_path: Pa
     out, err, code = console(["capture", "old.json", "--document"], tmp_path)
     assert out == (tmp_path / "old.json").read_text() and code == 0
     out, err, code = console(["capture", "missing.json"], tmp_path)
-    assert code == 2 and err == "error: cannot read missing.json: No such file or directory (os error 2)\n"
+    assert (
+        code == 2
+        and err == "error: cannot read missing.json: No such file or directory (os error 2)\n"
+    )
     out, err, code = console(["capture", "new.json", "--format", "openapi"], tmp_path)
     assert code == 2 and err.startswith("error[E_UNSUPPORTED_FORMAT]: ")
     out, err, code = console(["capture"], tmp_path)

@@ -12,11 +12,10 @@ import hashlib
 import json
 from typing import Any
 
-import pytest
-from vectors import VECTORS, discover, first_difference, input_bytes, read_vector
-
 import driftguard
+import pytest
 from driftguard import DriftGuardError, Policy, Report
+from vectors import VECTORS, discover, first_difference, input_bytes, read_vector
 
 ALL = discover()
 CODES = set(driftguard.errors.CORE_CODES)
@@ -59,10 +58,10 @@ def run_normalize(vector: dict[str, Any]) -> None:
     expect = vector["expect"]
     for i, inp in enumerate(vector["inputs"]):
         ((form, value),) = inp.items()
-        attempts = [("bytes", lambda: _load(form, value, fmt))]
+        attempts = [("bytes", lambda form=form, value=value: _load(form, value, fmt))]
         if form == "json" and isinstance(value, (dict, list)):
             # A Python str is a path or document text to `load`, so only containers.
-            attempts.append(("objects", lambda: driftguard.load(value, fmt)))
+            attempts.append(("objects", lambda value=value: driftguard.load(value, fmt)))
         for how, attempt in attempts:
             kind, got = _outcome(attempt)
             where = f"input {i} ({form}, as {how})"
@@ -94,14 +93,19 @@ def run_diff(vector: dict[str, Any]) -> None:
     assert kind == "ok", f"expected changes, got error {got}"
     actual = [c.to_dict() for c in got.changes]
     expected = expect["changes"]
-    projected = [{k: a.get(k) for k in e} for a, e in zip(actual, expected)]
+    projected = [{k: a.get(k) for k in e} for a, e in zip(actual, expected, strict=False)]
     assert len(actual) == len(expected) and projected == expected, (
-        f"changes differ:\n  expected {expected}\n  actual {[{k: a[k] for k in sorted(EXPECTED_CHANGE_MEMBERS)} for a in actual]}"
+        f"changes differ:\n  expected {expected}\n  actual "
+        f"{[{k: a[k] for k in sorted(EXPECTED_CHANGE_MEMBERS)} for a in actual]}"
     )
     # The typed objects agree with their dict form.
-    for c, d in zip(got.changes, actual):
+    for c, d in zip(got.changes, actual, strict=False):
         assert (c.rule, c.severity, c.pointer, c.path, c.position) == (
-            d["rule"], d["severity"], d["pointer"], d["path"], d["position"]
+            d["rule"],
+            d["severity"],
+            d["pointer"],
+            d["path"],
+            d["position"],
         )
         assert c.tags == d.get("tags", [])
         assert c.before == d.get("before") and c.after == d.get("after")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 import driftguard
+import pytest
 from driftguard import _driftguard as native
 from driftguard import errors
 

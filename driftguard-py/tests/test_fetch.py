@@ -8,17 +8,20 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from httpserver import OPENAPI_V1, openapi_v2, serve
-
 import driftguard
+import pytest
 from driftguard import errors
 from driftguard.fetch import HttpCache, fetch_url, parse_header, substitute_env
+from httpserver import OPENAPI_V1, openapi_v2, serve
 
 CLI = [sys.executable, "-m", "driftguard.cli"]
 
 EXPECTED_CHANGES = [
-    ("parameter-became-required", "breaking", "/surface/operations/GET ~1pets/parameters/query/limit/required"),
+    (
+        "parameter-became-required",
+        "breaking",
+        "/surface/operations/GET ~1pets/parameters/query/limit/required",
+    ),
     ("property-removed", "dangerous", "/schemas/#~1components~1schemas~1Pet/properties/tag"),
     ("api-version-changed", "safe", "/meta/version"),
 ]
@@ -39,7 +42,11 @@ def test_an_openapi_document_that_changes_between_captures() -> None:
         # Published: a new ETag, a 200, and the classified changes.
         state.publish(openapi_v2(), '"v2"')
         second_fetch = fetch_url(url, cache=cache)
-        assert (second_fetch.status, second_fetch.not_modified, second_fetch.etag) == (200, False, '"v2"')
+        assert (second_fetch.status, second_fetch.not_modified, second_fetch.etag) == (
+            200,
+            False,
+            '"v2"',
+        )
         second = driftguard.capture(url, cache=cache)
         report = driftguard.diff(first, second)
         got = [(c.rule, c.severity, c.pointer) for c in report.changes]
@@ -54,14 +61,27 @@ def test_cli_diff_reads_urls_like_files(tmp_path: Path, native_cli: Path) -> Non
     with serve() as (base, state):
         state.publish(openapi_v2(), '"v2"')
         for fmt in ("text", "markdown", "json"):
-            native = subprocess.run([str(native_cli), "diff", "old.json", "new.json", "--format", fmt], cwd=tmp_path, capture_output=True)
-            p = subprocess.run([*CLI, "diff", "old.json", f"{base}/openapi.json", "--format", fmt], cwd=tmp_path, capture_output=True)
+            native = subprocess.run(
+                [str(native_cli), "diff", "old.json", "new.json", "--format", fmt],
+                cwd=tmp_path,
+                capture_output=True,
+            )
+            p = subprocess.run(
+                [*CLI, "diff", "old.json", f"{base}/openapi.json", "--format", fmt],
+                cwd=tmp_path,
+                capture_output=True,
+            )
             assert p.returncode == native.returncode == 1
             if fmt == "json":
                 assert p.stdout == native.stdout
-        p = subprocess.run([*CLI, "diff", "old.json", f"{base}/error"], cwd=tmp_path, capture_output=True)
+        p = subprocess.run(
+            [*CLI, "diff", "old.json", f"{base}/error"], cwd=tmp_path, capture_output=True
+        )
         assert (p.returncode, p.stdout) == (2, b"")
-        assert p.stderr.decode() == f"error[E_FETCH]: GET {base}/error: HTTP 500 Internal Server Error\n"
+        assert (
+            p.stderr.decode()
+            == f"error[E_FETCH]: GET {base}/error: HTTP 500 Internal Server Error\n"
+        )
 
 
 @pytest.mark.parametrize(
@@ -107,7 +127,10 @@ def test_garbage_bodies_are_core_errors() -> None:
 
 def test_size_limits() -> None:
     with serve() as (base, _state):
-        with pytest.raises(errors.TooLargeError, match=r"the body \(1200003 bytes\) exceeds the limit of 1000000 bytes"):
+        with pytest.raises(
+            errors.TooLargeError,
+            match=r"the body \(1200003 bytes\) exceeds the limit of 1000000 bytes",
+        ):
             fetch_url(f"{base}/big", max_bytes=1_000_000)
         with pytest.raises(errors.TooLargeError, match="exceeds the limit of 1000000 bytes"):
             fetch_url(f"{base}/big-chunked", max_bytes=1_000_000)
@@ -122,7 +145,9 @@ def test_connection_refused() -> None:
     assert type(info.value) is errors.FetchError and "ConnectError" in str(info.value)
 
 
-def test_env_headers_are_substituted_and_never_echoed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_env_headers_are_substituted_and_never_echoed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("DG_TOKEN", "s3cr3t-token")
     with serve() as (base, state):
         url = f"{base}/private"
@@ -135,16 +160,43 @@ def test_env_headers_are_substituted_and_never_echoed(monkeypatch: pytest.Monkey
         assert "401" in str(info.value) and "s3cr3t" not in str(info.value)
         with pytest.raises(errors.EnvError) as env:
             driftguard.capture(url, headers=["Authorization: Bearer ${DG_UNSET_VAR_X}"])
-        assert str(env.value) == "environment variable DG_UNSET_VAR_X is not set (used as ${DG_UNSET_VAR_X})"
+        assert (
+            str(env.value)
+            == "environment variable DG_UNSET_VAR_X is not set (used as ${DG_UNSET_VAR_X})"
+        )
         # The CLI: same substitution, same silence about values.
-        p = subprocess.run([*CLI, "capture", url, "--header", "Authorization: Bearer ${DG_TOKEN}"], capture_output=True, env={"DG_TOKEN": "wrong-s3cr3t", "PATH": "/usr/bin:/bin"}, timeout=60)
+        p = subprocess.run(
+            [*CLI, "capture", url, "--header", "Authorization: Bearer ${DG_TOKEN}"],
+            capture_output=True,
+            env={"DG_TOKEN": "wrong-s3cr3t", "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
         assert p.returncode == 2 and b"s3cr3t" not in p.stderr + p.stdout
         assert p.stderr.decode() == f"error[E_FETCH]: GET {url}: HTTP 401 Unauthorized\n"
-        p = subprocess.run([*CLI, "capture", url, "--header", "Authorization: Bearer ${DG_TOKEN}", "-o", str(tmp_path / "s.json")], capture_output=True, env={"DG_TOKEN": "s3cr3t-token", "PATH": "/usr/bin:/bin"}, timeout=60)
+        p = subprocess.run(
+            [
+                *CLI,
+                "capture",
+                url,
+                "--header",
+                "Authorization: Bearer ${DG_TOKEN}",
+                "-o",
+                str(tmp_path / "s.json"),
+            ],
+            capture_output=True,
+            env={"DG_TOKEN": "s3cr3t-token", "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
         assert (p.returncode, p.stderr) == (0, b"")
         assert (tmp_path / "s.json").read_text() == snap.with_source(None).to_json(pretty=True)
-        p = subprocess.run([*CLI, "capture", url, "--header", "Authorization: Bearer ${NOPE_UNSET}"], capture_output=True, timeout=60)
-        assert p.returncode == 2 and p.stderr.startswith(b"error[E_ENV]: environment variable NOPE_UNSET is not set")
+        p = subprocess.run(
+            [*CLI, "capture", url, "--header", "Authorization: Bearer ${NOPE_UNSET}"],
+            capture_output=True,
+            timeout=60,
+        )
+        assert p.returncode == 2 and p.stderr.startswith(
+            b"error[E_ENV]: environment variable NOPE_UNSET is not set"
+        )
 
 
 def test_sampled_endpoint() -> None:
@@ -152,12 +204,22 @@ def test_sampled_endpoint() -> None:
         snap = driftguard.capture_endpoint(f"{base}/status", samples=4, interval_ms=10)
         assert state.counter == 4 and snap.kind == "samples"
         expected = driftguard._driftguard.load_samples(
-            [{"ok": True, "count": n, **({"warning": None} if n % 2 else {"uptime": 1.5})} for n in (1, 2, 3, 4)]
+            [
+                {"ok": True, "count": n, **({"warning": None} if n % 2 else {"uptime": 1.5})}
+                for n in (1, 2, 3, 4)
+            ]
         )
         assert snap == expected
-        p = subprocess.run([*CLI, "capture", "--endpoint", f"{base}/status", "--samples", "2", "--document"], capture_output=True, timeout=60)
+        p = subprocess.run(
+            [*CLI, "capture", "--endpoint", f"{base}/status", "--samples", "2", "--document"],
+            capture_output=True,
+            timeout=60,
+        )
         assert p.returncode == 0
-        assert json.loads(p.stdout) == [{"count": 5, "ok": True, "warning": None}, {"count": 6, "ok": True, "uptime": 1.5}]
+        assert json.loads(p.stdout) == [
+            {"count": 5, "ok": True, "warning": None},
+            {"count": 6, "ok": True, "uptime": 1.5},
+        ]
 
 
 def test_header_and_env_helpers() -> None:

@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 
 import anyio
+import driftguard
 import pytest
 from conftest import FIXTURES, VECTORS
+from driftguard import errors
 from servers import (
     EVERYTHING_VERSIONS,
     TIME_VERSION,
@@ -26,9 +28,6 @@ from servers import (
     gone,
     time_server,
 )
-
-import driftguard
-from driftguard import errors
 
 CLI = [sys.executable, "-m", "driftguard.cli"]
 
@@ -60,17 +59,30 @@ def test_two_published_versions_diff_to_the_exact_changes() -> None:
     report = driftguard.diff(old, new)
     got = [(c.rule, c.severity, c.pointer, c.position, c.path) for c in report.changes]
     assert got == [
-        ("mcp-capability-added", "dangerous", "/surface/server/capabilities/tasks", "surface",
-         "server › capabilities › tasks"),
-        ("mcp-tool-added", "dangerous", "/surface/tools/simulate-research-query", "surface",
-         "tool simulate-research-query"),
+        (
+            "mcp-capability-added",
+            "dangerous",
+            "/surface/server/capabilities/tasks",
+            "surface",
+            "server › capabilities › tasks",
+        ),
+        (
+            "mcp-tool-added",
+            "dangerous",
+            "/surface/tools/simulate-research-query",
+            "surface",
+            "tool simulate-research-query",
+        ),
     ]
     assert report.max_severity == "dangerous" and not report.failed
     # The same as the committed real-capture vector pins.
-    vector = json.loads((VECTORS / "diff/mcp/real-server-everything-2026.1.14-to-2026.1.26.json").read_text())
-    assert [[c[k] for k in ("rule", "severity", "pointer", "position", "path")] for c in vector["expect"]["changes"]] == [
-        list(g) for g in got
-    ]
+    vector = json.loads(
+        (VECTORS / "diff/mcp/real-server-everything-2026.1.14-to-2026.1.26.json").read_text()
+    )
+    assert [
+        [c[k] for k in ("rule", "severity", "pointer", "position", "path")]
+        for c in vector["expect"]["changes"]
+    ] == [list(g) for g in got]
     back = driftguard.diff(new, old)
     assert [(c.rule, c.severity) for c in back.changes] == [
         # Dropping `tasks` is safe for clients that never relied on it (RULES.md).
@@ -92,7 +104,9 @@ def test_cli_captures_over_streamable_http(tmp_path: Path, native_cli: Path) -> 
     import subprocess
 
     (tmp_path / "fixture.json").write_text(json.dumps(fixture("server-everything-2026.1.26.json")))
-    expected = subprocess.run([str(native_cli), "snapshot", "fixture.json"], cwd=tmp_path, capture_output=True, check=True).stdout
+    expected = subprocess.run(
+        [str(native_cli), "snapshot", "fixture.json"], cwd=tmp_path, capture_output=True, check=True
+    ).stdout
     with everything_http("2026.1.26") as url:
         p = subprocess.run([*CLI, "capture", "--mcp-http", url], capture_output=True, timeout=60)
     assert (p.returncode, p.stderr) == (0, b"")
@@ -108,12 +122,24 @@ def test_mcp_server_time_over_stdio_with_the_sync_wrapper(tmp_path: Path, native
     snap = driftguard.capture_mcp_sync(command=time_server())
     assert snap == driftguard.load(doc, "mcp") and snap.meta["version"] == TIME_VERSION
     # The CLI prints exactly what `driftguard snapshot` prints for the capture document.
-    p = subprocess.run([*CLI, "capture", "--mcp-stdio", "-o", "t.json", "--", *time_server()], cwd=tmp_path, capture_output=True, timeout=60)
+    p = subprocess.run(
+        [*CLI, "capture", "--mcp-stdio", "-o", "t.json", "--", *time_server()],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
     assert (p.returncode, p.stdout, p.stderr) == (0, b"", b"")
     (tmp_path / "doc.json").write_text(json.dumps(doc))
-    native = subprocess.run([str(native_cli), "snapshot", "doc.json"], cwd=tmp_path, capture_output=True, check=True)
+    native = subprocess.run(
+        [str(native_cli), "snapshot", "doc.json"], cwd=tmp_path, capture_output=True, check=True
+    )
     assert (tmp_path / "t.json").read_bytes() == native.stdout
-    p = subprocess.run([*CLI, "capture", "--mcp-stdio", "--document", "--", *time_server()], cwd=tmp_path, capture_output=True, timeout=60)
+    p = subprocess.run(
+        [*CLI, "capture", "--mcp-stdio", "--document", "--", *time_server()],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
     assert json.loads(p.stdout) == doc
 
 
@@ -139,13 +165,16 @@ def _pids(tmp_path: Path) -> list[int]:
 
 
 def test_a_server_that_crashes_reports_status_and_stderr(tmp_path: Path) -> None:
-    cmd = _script(tmp_path, """
+    cmd = _script(
+        tmp_path,
+        """
         import sys
         for i in range(30):
             print(f"boot line {i}", file=sys.stderr)
         print("Traceback: ImportError: cannot import name 'McpError'", file=sys.stderr)
         sys.exit(3)
-    """)
+    """,
+    )
     e = _capture_error(cmd)
     assert type(e) is errors.McpError and e.code == "E_MCP"
     text = str(e)
@@ -156,12 +185,15 @@ def test_a_server_that_crashes_reports_status_and_stderr(tmp_path: Path) -> None
 
 
 def test_a_server_that_prints_garbage(tmp_path: Path) -> None:
-    cmd = _script(tmp_path, """
+    cmd = _script(
+        tmp_path,
+        """
         import os, sys, time, pathlib
         pathlib.Path(sys.argv[1], "server.pid").write_text(str(os.getpid()))
         print("Welcome to my server! <html>", flush=True)
         time.sleep(60)
-    """)
+    """,
+    )
     e = _capture_error(cmd, timeout=20)
     assert type(e) is errors.McpError
     assert "not a JSON-RPC message on stdout: 'Welcome to my server! <html>'" in str(e)
@@ -170,7 +202,9 @@ def test_a_server_that_prints_garbage(tmp_path: Path) -> None:
 
 
 def test_a_server_that_never_answers_is_killed_with_its_children(tmp_path: Path) -> None:
-    cmd = _script(tmp_path, """
+    cmd = _script(
+        tmp_path,
+        """
         import os, sys, time, pathlib, subprocess
         d = pathlib.Path(sys.argv[1])
         d.joinpath("server.pid").write_text(str(os.getpid()))
@@ -178,7 +212,8 @@ def test_a_server_that_never_answers_is_killed_with_its_children(tmp_path: Path)
         d.joinpath("child.pid").write_text(str(child.pid))
         print("listening (not really)", file=sys.stderr, flush=True)
         time.sleep(120)
-    """)
+    """,
+    )
     e = _capture_error(cmd, timeout=2)
     assert type(e) is errors.McpError
     assert "no answer within 2 s (waiting for initialize)" in str(e)
@@ -192,30 +227,42 @@ def test_a_server_that_never_answers_is_killed_with_its_children(tmp_path: Path)
 
 
 def test_a_server_that_answers_with_an_error(tmp_path: Path) -> None:
-    cmd = _script(tmp_path, """
+    cmd = _script(
+        tmp_path,
+        """
         import json, sys
         for line in sys.stdin:
             msg = json.loads(line)
             if "id" in msg:
-                print(json.dumps({"jsonrpc": "2.0", "id": msg["id"],
-                                  "error": {"code": -32602, "message": "unsupported protocol"}}), flush=True)
-    """)
+                error = {"code": -32602, "message": "unsupported protocol"}
+                reply = {"jsonrpc": "2.0", "id": msg["id"], "error": error}
+                print(json.dumps(reply), flush=True)
+    """,
+    )
     e = _capture_error(cmd)
     assert "the server answered with error -32602: unsupported protocol" in str(e)
 
 
 def test_a_command_that_does_not_exist() -> None:
     e = _capture_error(["/nonexistent/mcp-server", "--stdio"])
-    assert str(e) == "cannot start MCP server `/nonexistent/mcp-server --stdio`: No such file or directory"
+    assert (
+        str(e)
+        == "cannot start MCP server `/nonexistent/mcp-server --stdio`: No such file or directory"
+    )
 
 
-def test_env_values_are_substituted_and_never_echoed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_values_are_substituted_and_never_echoed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DG_TEST_SECRET", "s3cr3t-value")
-    cmd = _script(tmp_path, """
+    cmd = _script(
+        tmp_path,
+        """
         import os, sys
         print("token is", len(os.environ["TOKEN"]), "chars", file=sys.stderr)
         sys.exit(4)
-    """)
+    """,
+    )
     with pytest.raises(errors.McpError) as info:
         driftguard.capture_mcp_sync(command=cmd, env={"TOKEN": "${DG_TEST_SECRET}"}, timeout=10)
     assert "token is 12 chars" in str(info.value) and "s3cr3t" not in str(info.value)
@@ -228,7 +275,11 @@ def test_cli_reports_mcp_errors_with_their_code(tmp_path: Path) -> None:
     import subprocess
 
     cmd = _script(tmp_path, "import sys; print('nope', file=sys.stderr); sys.exit(1)\n")
-    p = subprocess.run([*CLI, "capture", "--mcp-stdio", "--timeout", "10", "--", *cmd], capture_output=True, timeout=60)
+    p = subprocess.run(
+        [*CLI, "capture", "--mcp-stdio", "--timeout", "10", "--", *cmd],
+        capture_output=True,
+        timeout=60,
+    )
     assert p.returncode == 2 and p.stdout == b""
     assert p.stderr.decode().startswith("error[E_MCP]: MCP server `")
     assert "exit status: 1" in p.stderr.decode() and "  | nope" in p.stderr.decode()
@@ -250,4 +301,6 @@ def test_streamable_http_failures(tmp_path: Path) -> None:
             driftguard.capture_mcp_sync(url=url.replace("/mcp", "/nope"), timeout=10)
         assert "404" in str(info.value)
         with pytest.raises(errors.EnvError):
-            driftguard.capture_mcp_sync(url=url, headers=["Authorization: Bearer ${DG_TEST_UNSET_VAR}"])
+            driftguard.capture_mcp_sync(
+                url=url, headers=["Authorization: Bearer ${DG_TEST_UNSET_VAR}"]
+            )

@@ -52,7 +52,7 @@ def first_difference(expected: Any, actual: Any, pointer: str = "") -> str | Non
                 return d
         return None
     if isinstance(expected, list):
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
             d = first_difference(e, a, f"{pointer}/{i}")
             if d:
                 return d

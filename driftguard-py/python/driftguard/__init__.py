@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from . import errors
 from ._api import diff, load, load_policy, rules
+from ._capture import capture, capture_endpoint, capture_mcp, capture_mcp_document, capture_mcp_sync
 from ._driftguard import SNAPSHOT_FORMAT, Change, IgnoredChange, Policy, Report, Snapshot
 from ._driftguard import __version__ as __version__
-from ._capture import capture, capture_endpoint, capture_mcp, capture_mcp_document, capture_mcp_sync
 from .errors import DriftGuardError
 
 __all__ = [

@@ -12,7 +12,9 @@ from ._driftguard import Policy, Report, Snapshot
 
 #: What :func:`load` accepts: a snapshot, a file path, document text or bytes, an
 #: http(s) URL, or an already-parsed document (dict/list, e.g. ``app.openapi()``).
-Source = Union[Snapshot, str, bytes, bytearray, memoryview, "os.PathLike[str]", Mapping[str, Any], list[Any]]
+Source = Union[
+    Snapshot, str, bytes, bytearray, memoryview, "os.PathLike[str]", Mapping[str, Any], list[Any]
+]
 
 #: What :func:`diff` accepts as a policy.
 PolicyLike = Union[Policy, Mapping[str, Any], str, "os.PathLike[str]", None]
@@ -81,7 +83,9 @@ def load(
             return _n.load_bytes(read_file(source), format)
         if _looks_like_text(source):
             return _n.load_bytes(source.encode("utf-8", "surrogatepass"), format)
-        raise FileNotFoundError(2, "No such file or directory (and not a JSON/YAML document)", source)
+        raise FileNotFoundError(
+            2, "No such file or directory (and not a JSON/YAML document)", source
+        )
     return _n.load_value(source, format)
 
 
@@ -99,7 +103,9 @@ def load_policy(policy: PolicyLike) -> Policy | None:
                 text = f.read()
             return Policy.from_json(text) if path.endswith(".json") else Policy.from_toml(text)
         return Policy.from_toml(path)
-    raise TypeError(f"policy must be a Policy, dict, path or TOML text, not {type(policy).__name__}")
+    raise TypeError(
+        f"policy must be a Policy, dict, path or TOML text, not {type(policy).__name__}"
+    )
 
 
 def diff(

@@ -104,7 +104,9 @@ def capture_endpoint_document(
     if samples < 1:
         raise ValueError("samples must be at least 1")
     bodies = []
-    with httpx.Client(follow_redirects=True, max_redirects=5, timeout=httpx.Timeout(timeout), trust_env=False) as client:
+    with httpx.Client(
+        follow_redirects=True, max_redirects=5, timeout=httpx.Timeout(timeout), trust_env=False
+    ) as client:
         for i in range(samples):
             if i and interval_ms > 0:
                 time.sleep(interval_ms / 1000)
@@ -256,7 +258,7 @@ async def _capture_stdio(
                         buffer += chunk
                         *lines, buffer = buffer.split(b"\n")
                         if len(buffer) > MAX_MESSAGE_BYTES:
-                            fail(f"the server wrote a line longer than {MAX_MESSAGE_BYTES} bytes on stdout")
+                            fail(f"a line over {MAX_MESSAGE_BYTES} bytes on stdout")
                             return
                         for line in lines:
                             if not line.strip():
@@ -265,7 +267,10 @@ async def _capture_stdio(
                                 message = types.JSONRPCMessage.model_validate_json(line)
                             except Exception:
                                 shown_line = line[:200].decode("utf-8", "replace")
-                                fail(f"the server wrote something that is not a JSON-RPC message on stdout: {shown_line!r}")
+                                fail(
+                                    "the server wrote something that is not a JSON-RPC message"
+                                    f" on stdout: {shown_line!r}"
+                                )
                                 return
                             await read_send.send(SessionMessage(message))
                 except (anyio.ClosedResourceError, anyio.BrokenResourceError):
@@ -392,43 +397,48 @@ async def _capture_http(
         if response.status_code >= 400:
             statuses.append(
                 f"HTTP {response.status_code} {response.reason_phrase} from "
-                f"{response.request.method} {redact_url(str(response.request.url))}".replace("  ", " ")
+                f"{response.request.method} {redact_url(str(response.request.url))}".replace(
+                    "  ", " "
+                )
             )
 
     async def run() -> None:
-        async with httpx.AsyncClient(
-            event_hooks={"response": [record_status]},
-            headers=request_headers,
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=True,
-            max_redirects=5,
-            trust_env=False,
-        ) as client:
-            async with _streamable_http(url, client) as (read, write, _session_id):
-                async with anyio.create_task_group() as tg:
-                    # The SDK's transport hands HTTP failures to the session as items of
-                    # the read stream; fail fast on them instead of waiting for a timeout.
-                    inner_send, inner_recv = anyio.create_memory_object_stream[Any](64)
+        async with (  # noqa: SIM117
+            httpx.AsyncClient(
+                event_hooks={"response": [record_status]},
+                headers=request_headers,
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=True,
+                max_redirects=5,
+                trust_env=False,
+            ) as client,
+            _streamable_http(url, client) as (read, write, _session_id),
+        ):
+            # The task group is entered only once the transport is up.
+            async with anyio.create_task_group() as tg:
+                # The SDK's transport hands HTTP failures to the session as items of
+                # the read stream; fail fast on them instead of waiting for a timeout.
+                inner_send, inner_recv = anyio.create_memory_object_stream[Any](64)
 
-                    async def relay() -> None:
-                        async with inner_send:
-                            async for item in read:
-                                if isinstance(item, Exception):
-                                    failure.append(_describe(item))
-                                    tg.cancel_scope.cancel()
-                                    return
-                                await inner_send.send(item)
+                async def relay() -> None:
+                    async with inner_send:
+                        async for item in read:
+                            if isinstance(item, Exception):
+                                failure.append(_describe(item))
+                                tg.cancel_scope.cancel()
+                                return
+                            await inner_send.send(item)
 
-                    async def session() -> None:
-                        try:
-                            async with ClientSession(inner_recv, write) as s:
-                                result.update(await _catalog(s, progress))
-                        except Exception as e:
-                            failure.append(_describe(e))
-                        tg.cancel_scope.cancel()
+                async def session() -> None:
+                    try:
+                        async with ClientSession(inner_recv, write) as s:
+                            result.update(await _catalog(s, progress))
+                    except Exception as e:
+                        failure.append(_describe(e))
+                    tg.cancel_scope.cancel()
 
-                    tg.start_soon(relay)
-                    tg.start_soon(session)
+                tg.start_soon(relay)
+                tg.start_soon(session)
 
     timed_out = False
     try:
@@ -442,7 +452,9 @@ async def _capture_http(
         return result
     if timed_out:
         step = progress[-1] if progress else "connect"
-        raise FetchTimeoutError(f"MCP server {shown}: no answer within {timeout:g} s (waiting for {step})")
+        raise FetchTimeoutError(
+            f"MCP server {shown}: no answer within {timeout:g} s (waiting for {step})"
+        )
     reason = failure[0] if failure else "the capture stopped"
     if statuses and statuses[-1] not in reason:
         reason = f"{reason} ({statuses[-1]})"
@@ -477,7 +489,9 @@ async def capture_mcp_document(
         raise ValueError("give exactly one of command= (stdio) and url= (Streamable HTTP)")
     if command is not None:
         if isinstance(command, str):
-            raise TypeError("command must be a sequence of arguments, e.g. ['python', '-m', 'server']")
+            raise TypeError(
+                "command must be a sequence of arguments, e.g. ['python', '-m', 'server']"
+            )
         return await _capture_stdio(command, env, cwd, timeout)
     assert url is not None
     return await _capture_http(url, headers, timeout)
@@ -521,6 +535,3 @@ def capture_mcp_sync(
 def document_json(doc: Any) -> str:
     """A capture document as written by ``--document``: keys sorted, 2-space indent."""
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-

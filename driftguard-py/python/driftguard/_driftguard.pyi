@@ -4,11 +4,11 @@ from typing import Any, Protocol, final
 
 __all__ = [
     "CLI_USAGE",
+    "SNAPSHOT_FORMAT",
     "Change",
     "IgnoredChange",
     "Policy",
     "Report",
-    "SNAPSHOT_FORMAT",
     "Snapshot",
     "__version__",
     "cli_run",

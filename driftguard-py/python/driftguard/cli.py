@@ -153,7 +153,7 @@ def _main(args: list[str]) -> int:
     ):
         args = [*args, "--color"]
     out, err, code = run(args)
-    if code == 0 and any(a in ("-h", "--help") for a in args) and not args[:1] == ["capture"]:
+    if code == 0 and any(a in ("-h", "--help") for a in args) and args[:1] != ["capture"]:
         out += _MORE_HELP
     try:
         _write(sys.stdout, out)
@@ -203,7 +203,12 @@ def _capture(args: list[str]) -> int:
         args, command = args[:i], args[i + 1 :]
     ns = _capture_parser().parse_args(args)
     parser = _capture_parser()
-    modes = [bool(ns.mcp_stdio), ns.mcp_http is not None, ns.endpoint is not None, ns.source is not None]
+    modes = [
+        bool(ns.mcp_stdio),
+        ns.mcp_http is not None,
+        ns.endpoint is not None,
+        ns.source is not None,
+    ]
     if sum(modes) != 1:
         parser.error("give exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL")
     if ns.mcp_stdio and not command:
@@ -234,7 +239,9 @@ def _capture(args: list[str]) -> int:
                     timeout=ns.timeout,
                 )
             )
-            text = cap.document_json(doc) if ns.document else _snapshot_text(_n.load_value(doc, "mcp"))
+            text = (
+                cap.document_json(doc) if ns.document else _snapshot_text(_n.load_value(doc, "mcp"))
+            )
         elif ns.endpoint is not None:
             _progress(f"sampling {ns.endpoint} {ns.samples} time(s)…")
             bodies = cap.capture_endpoint_document(

@@ -133,7 +133,10 @@ def fetch_url(
 ) -> FetchResult:
     """GETs ``url`` with every bound applied (see the module docs)."""
     shown = redact_url(url)
-    request_headers = {"User-Agent": _user_agent(), "Accept": "application/json, application/yaml, */*"}
+    request_headers = {
+        "User-Agent": _user_agent(),
+        "Accept": "application/json, application/yaml, */*",
+    }
     request_headers.update(parse_headers(headers))
     cached = cache.entries.get(url) if cache is not None else None
     if cached is not None:
@@ -171,7 +174,8 @@ def fetch_url(
             declared = response.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                 raise TooLargeError(
-                    f"GET {shown}: the body ({declared} bytes) exceeds the limit of {max_bytes} bytes"
+                    f"GET {shown}: the body ({declared} bytes) exceeds the limit"
+                    f" of {max_bytes} bytes"
                 )
             chunks: list[bytes] = []
             size = 0
@@ -182,7 +186,9 @@ def fetch_url(
                         f"GET {shown}: the body exceeds the limit of {max_bytes} bytes"
                     )
                 if time.monotonic() > deadline:
-                    raise FetchTimeoutError(f"GET {shown}: no complete response within {timeout:g} s")
+                    raise FetchTimeoutError(
+                        f"GET {shown}: no complete response within {timeout:g} s"
+                    )
                 chunks.append(chunk)
             result = FetchResult(
                 body=b"".join(chunks),

@@ -9,6 +9,8 @@ offer, following ``nextCursor``, each result written as the server sent it.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -522,14 +524,20 @@ def capture_mcp_sync(
     headers: Iterable[str] | Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Snapshot:
-    """:func:`capture_mcp` for code without an event loop."""
+    """:func:`capture_mcp` for synchronous code. Called where an event loop is already
+    running (a notebook, an async test), it runs the capture on a worker thread."""
 
     async def go() -> Snapshot:
         return await capture_mcp(
             command=command, url=url, env=env, cwd=cwd, headers=headers, timeout=timeout
         )
 
-    return anyio.run(go)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(go)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="driftguard") as pool:
+        return pool.submit(anyio.run, go).result()
 
 
 def document_json(doc: Any) -> str:

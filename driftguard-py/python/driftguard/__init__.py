@@ -16,12 +16,37 @@ Python conversions, the fetch layer (files, HTTP, sampled endpoints, MCP servers
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import errors
 from ._api import diff, load, load_policy, rules
-from ._capture import capture, capture_endpoint, capture_mcp, capture_mcp_document, capture_mcp_sync
 from ._driftguard import SNAPSHOT_FORMAT, Change, IgnoredChange, Policy, Report, Snapshot
 from ._driftguard import __version__ as __version__
 from .errors import DriftGuardError
+
+if TYPE_CHECKING:
+    from ._capture import (
+        capture,
+        capture_endpoint,
+        capture_mcp,
+        capture_mcp_document,
+        capture_mcp_sync,
+    )
+
+_LAZY = frozenset(
+    {"capture", "capture_endpoint", "capture_mcp", "capture_mcp_document", "capture_mcp_sync"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The fetch layer (httpx, anyio, the MCP SDK) loads on first use: `import driftguard`
+    # and the `diff`/`snapshot`/`rules` commands stay fast.
+    if name in _LAZY:
+        from . import _capture
+
+        return getattr(_capture, name)
+    raise AttributeError(f"module 'driftguard' has no attribute {name!r}")
+
 
 __all__ = [
     "SNAPSHOT_FORMAT",

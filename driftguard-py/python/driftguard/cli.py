@@ -10,7 +10,6 @@ package's own command (it needs the network and processes).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as _dt
 import json
 import os
@@ -223,6 +222,8 @@ def _capture(args: list[str]) -> int:
         if not sep or not key:
             parser.error(f"--env needs KEY=VALUE, got {key!r}")
         env[key] = value
+
+    import asyncio
 
     from . import _capture as cap
 

@@ -66,7 +66,7 @@ def with_breaking_change() -> dict[str, Any]:
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makepyprojecttoml('[tool.driftguard]\nfail_on = "breaking"\nbaselines = "contracts"\n')
-    pytester.makepyfile(test_api=TEST_FILE)
+    pytester.makepyfile(test_contract_api=TEST_FILE)
     (pytester.path / "contract.json").write_text(json.dumps(CONTRACT))
     return pytester
 
@@ -161,7 +161,7 @@ def test_threshold_from_pyproject(
 def test_policy_file_and_defaults(pytester: pytest.Pytester) -> None:
     # No [tool.driftguard]: baselines go to ./contracts, threshold breaking. A policy
     # file downgrading the rule makes the breaking change pass.
-    pytester.makepyfile(test_api=TEST_FILE)
+    pytester.makepyfile(test_contract_api=TEST_FILE)
     publish(pytester, CONTRACT)
     pytester.runpytest("--driftguard-update").assert_outcomes(passed=1)
     assert baseline(pytester).exists()
@@ -175,7 +175,7 @@ def test_policy_file_and_defaults(pytester: pytest.Pytester) -> None:
 
 
 def test_bad_settings_are_usage_errors(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_api=TEST_FILE)
+    pytester.makepyfile(test_contract_api=TEST_FILE)
     pytester.makepyprojecttoml('[tool.driftguard]\nfail_on = "sometimes"\n')
     r = pytester.runpytest()
     assert r.ret == pytest.ExitCode.USAGE_ERROR
@@ -191,7 +191,7 @@ def test_bad_settings_are_usage_errors(pytester: pytest.Pytester) -> None:
 
 def test_bad_names_and_contracts_fail_the_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_api="""
+        test_contract_names="""
 import pytest
 import driftguard
 

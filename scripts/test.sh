@@ -70,7 +70,8 @@ stage_doc() {
 
 # The Python package (driftguard-py): builds the abi3 wheel with maturin (release) and
 # installs it into driftguard-py/.venv, builds the native example CLI the byte-identity
-# tests compare with, then ruff, stubtest (the .pyi against the built module) and pytest.
+# tests compare with, then ruff, stubtest (the .pyi against the built module), mypy (the
+# package's own annotations) and pytest.
 # driftguard-py/ci/install.sh (idempotent) provides the venv and the pinned MCP servers.
 stage_python() {
   local pkg="$DG_ROOT/driftguard-py" log="$LOG_DIR/pytest.log" rc=0
@@ -83,6 +84,7 @@ stage_python() {
   "$venv/bin/pip" check
   (cd "$pkg" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
   (cd "$pkg" && "$venv/bin/python" -m mypy.stubtest driftguard._driftguard)
+  (cd "$pkg" && "$venv/bin/python" -m mypy python/driftguard)
   (cd "$pkg" && DRIFTGUARD_NATIVE_CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/release/examples/driftguard" \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider) 2>&1 | tee "$log" || rc=$?
   # pytest's closing line: "N passed, N failed, N errors in …s" (any part may be absent).

@@ -15,7 +15,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 from . import _driftguard as _n
 from ._api import is_url
@@ -167,7 +170,7 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"error: {message}\n\n{CAPTURE_USAGE}")
         sys.exit(2)
 
-    def print_help(self, file: TextIO | None = None) -> None:
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         (file or sys.stdout).write(CAPTURE_USAGE)
 
 

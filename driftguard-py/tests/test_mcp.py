@@ -304,3 +304,59 @@ def test_streamable_http_failures(tmp_path: Path) -> None:
             driftguard.capture_mcp_sync(
                 url=url, headers=["Authorization: Bearer ${DG_TEST_UNSET_VAR}"]
             )
+
+
+PAGING_SERVER = """
+import json, pathlib, sys
+log = pathlib.Path(sys.argv[1], "requests.log")
+def tool(name):
+    return {"name": name, "description": f"tool {name}", "inputSchema": {"type": "object"}}
+PAGES = {
+    ("tools/list", None): {"tools": [tool("a"), tool("b")], "nextCursor": "p2"},
+    ("tools/list", "p2"): {"tools": [tool("c")], "nextCursor": "p3"},
+    ("tools/list", "p3"): {"tools": [tool("d")], "_meta": {"page": 3}},
+    ("resources/list", None): {"resources": [{"uri": "mem://1", "name": "one"}], "nextCursor": "x"},
+    ("resources/list", "x"): {"resources": [{"uri": "mem://2", "name": "two"}]},
+    ("resources/templates/list", None): {"resourceTemplates": []},
+}
+for line in sys.stdin:
+    msg = json.loads(line)
+    with log.open("a") as f:
+        f.write(msg["method"] + " " + str((msg.get("params") or {}).get("cursor")) + "\\n")
+    if "id" not in msg:
+        continue
+    if msg["method"] == "initialize":
+        result = {"protocolVersion": msg["params"]["protocolVersion"],
+                  "capabilities": {"tools": {}, "resources": {}},
+                  "serverInfo": {"name": "pager", "version": "0.0.1"}}
+    else:
+        key = (msg["method"], (msg.get("params") or {}).get("cursor"))
+        if key not in PAGES:
+            err = {"code": -32601, "message": "not offered: " + msg["method"]}
+            print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "error": err}), flush=True)
+            continue
+        result = PAGES[key]
+    print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}), flush=True)
+"""
+
+
+def test_pages_are_joined_and_only_offered_lists_are_asked_for(tmp_path: Path) -> None:
+    cmd = _script(tmp_path, PAGING_SERVER)
+    doc = run_async(driftguard.capture_mcp_document, command=cmd, timeout=20)
+    assert [t["name"] for t in doc["tools"]] == ["a", "b", "c", "d"]
+    assert [r["uri"] for r in doc["resources"]] == ["mem://1", "mem://2"]
+    assert doc["resourceTemplates"] == []
+    assert "prompts" not in doc and "nextCursor" not in json.dumps(doc)
+    requests = (tmp_path / "requests.log").read_text().splitlines()
+    assert requests == [
+        "initialize None",
+        "notifications/initialized None",
+        "tools/list None",
+        "tools/list p2",
+        "tools/list p3",
+        "resources/list None",
+        "resources/list x",
+        "resources/templates/list None",
+    ]
+    snap = driftguard.load(doc, "mcp")
+    assert snap.kind == "mcp" and snap.meta["name"] == "pager"

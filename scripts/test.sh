@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 
-STAGES=(fmt clippy purity test wasm doc)
+STAGES=(fmt clippy purity test wasm doc python)
 
 LOG_DIR="$DG_ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
@@ -66,6 +66,37 @@ stage_wasm() {
 
 stage_doc() {
   RUSTDOCFLAGS="-Dwarnings" cargo doc -p driftguard-core --no-deps
+}
+
+# The Python package (driftguard-py): builds the abi3 wheel with maturin (release) and
+# installs it into driftguard-py/.venv, builds the native example CLI the byte-identity
+# tests compare with, then ruff, stubtest (the .pyi against the built module), mypy (the
+# package's own annotations) and pytest.
+# driftguard-py/ci/install.sh (idempotent) provides the venv and the pinned MCP servers.
+stage_python() {
+  local pkg="$DG_ROOT/driftguard-py" log="$LOG_DIR/pytest.log" rc=0
+  local venv="$pkg/.venv" wheels="$DG_ROOT/target/wheels-python"
+  bash "$pkg/ci/install.sh"
+  cargo build --release -p driftguard-core --example driftguard
+  rm -rf "$wheels"
+  "$venv/bin/maturin" build --release --manifest-path "$pkg/Cargo.toml" --out "$wheels"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall "$wheels"/driftguard-*.whl
+  "$venv/bin/pip" check
+  (cd "$pkg" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
+  (cd "$pkg" && "$venv/bin/python" -m mypy.stubtest driftguard._driftguard)
+  (cd "$pkg" && "$venv/bin/python" -m mypy python/driftguard)
+  (cd "$pkg" && DRIFTGUARD_NATIVE_CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/release/examples/driftguard" \
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider) 2>&1 | tee "$log" || rc=$?
+  # pytest's closing line: "N passed, N failed, N errors in …s" (any part may be absent).
+  awk '/ in [0-9.]+s/ && /(passed|failed|error)/ { p = 0; f = 0
+      for (i = 2; i <= NF; i++) { w = $(i); gsub(/[,=]/, "", w)
+        if (w == "passed") p = $(i-1); if (w == "failed" || w == "error" || w == "errors") f += $(i-1) }
+      last = p " " f } END { print (last == "" ? "0 0" : last) }' "$log" >>"$DG_TALLY_FILE"
+  if ! grep -qE ' passed| failed' "$log"; then
+    echo "error: pytest printed no summary" >&2
+    return 1
+  fi
+  return "$rc"
 }
 
 main() {

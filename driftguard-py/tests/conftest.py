@@ -1,0 +1,45 @@
+"""Shared fixtures: repository paths and the native example CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parents[2]
+VECTORS = REPO / "conformance" / "vectors"
+FIXTURES = REPO / "conformance" / "fixtures"
+
+
+def native_cli_path() -> Path | None:
+    """The native example CLI (`cargo build --release -p driftguard-core --example driftguard`)."""
+    explicit = os.environ.get("DRIFTGUARD_NATIVE_CLI")
+    if explicit:
+        return Path(explicit)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    path = target / "release" / "examples" / "driftguard"
+    return path if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def native_cli() -> Path:
+    path = native_cli_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("the native example CLI is not built (scripts/test.sh python builds it)")
+        cargo = shutil.which("cargo")
+        if cargo is None:
+            pytest.fail("cargo is needed to build the native example CLI")
+        subprocess.run(
+            [cargo, "build", "--release", "-p", "driftguard-core", "--example", "driftguard"],
+            cwd=REPO,
+            check=True,
+        )
+        path = native_cli_path()
+        assert path is not None
+    return path

@@ -118,7 +118,7 @@ export interface LoadOptions {
 }
 
 /** What `load` and `diff` accept: document text, bytes, a parsed document (plain object), or a snapshot. */
-export type Input = string | Uint8Array | Snapshot | object;
+export type Input = string | Uint8Array | Snapshot | object | boolean | number | null;
 
 /** How to compare. */
 export interface DiffOptions extends Omit<LoadOptions, 'source'> {
@@ -257,7 +257,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
  *
  * - a string is the document's text (JSON or YAML) — use `loadFile` for a path;
  * - a `Uint8Array`/`Buffer` is its bytes;
- * - a plain object or array is the parsed document (converted to JSON in the addon);
+ * - any other JSON value (a plain object, array, boolean, number or null) is the parsed
+ *   document, converted to JSON in the addon (with `format: 'samples'`: one payload);
  * - a `Snapshot` is returned as is.
  *
  * Throws `DriftGuardError` with the core's code (`E_PARSE`, `E_UNSUPPORTED_FORMAT`…).
@@ -271,19 +272,15 @@ export function load(input: Input, options: LoadOptions = {}): Snapshot {
   if (input instanceof Uint8Array) {
     return new Snapshot(native(() => binding.loadBytes(asBuffer(input), o)));
   }
-  if (input !== null && typeof input === 'object') {
-    if (options.format === 'samples') {
-      if (!Array.isArray(input)) {
-        throw new DriftGuardError('E_INVALID', 'format "samples" takes an array of payloads');
-      }
-      return new Snapshot(native(() => binding.loadSamples(input as unknown[], o)));
-    }
-    return new Snapshot(native(() => binding.loadValue(input, o)));
+  if (input === undefined || typeof input === 'function' || typeof input === 'symbol' || typeof input === 'bigint') {
+    throw new DriftGuardError(
+      'E_INVALID',
+      `load takes document text, bytes, a parsed document or a Snapshot, not ${typeof input}`,
+    );
   }
-  throw new DriftGuardError(
-    'E_INVALID',
-    `load takes document text, bytes, a parsed document or a Snapshot, not ${input === null ? 'null' : typeof input}`,
-  );
+  // Any other JSON value (object, array, boolean, number, null) is a parsed document;
+  // with format "samples" it is one payload (use loadSamples for several).
+  return new Snapshot(native(() => binding.loadValue(input, o)));
 }
 
 /** Reads a file (JSON or YAML) into a snapshot. A missing file is `E_FETCH`. */
@@ -299,7 +296,11 @@ export function loadFile(path: string, options: LoadOptions = {}): Snapshot {
 
 /** Infers a `samples` snapshot from observed JSON payloads. */
 export function loadSamples(payloads: unknown[], options: Omit<LoadOptions, 'format'> = {}): Snapshot {
-  return load(payloads, { ...options, format: 'samples' });
+  if (!Array.isArray(payloads)) {
+    throw new DriftGuardError('E_INVALID', 'loadSamples takes an array of payloads');
+  }
+  const o = nativeLoadOptions({ ...options, format: 'samples' });
+  return new Snapshot(native(() => binding.loadSamples(payloads, o)));
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `capture`: any source → a snapshot, in one call. */
-import { load, type InputFormat, type Snapshot } from './api.js';
+import { load, loadSamples, type InputFormat, type Snapshot } from './api.js';
 import { readSource, sampleEndpoint, type FetchOptions } from './fetch.js';
 import { captureMcpHttp, captureMcpStdio, type McpCaptureOptions, type McpStdioServer } from './mcp.js';
 
@@ -42,5 +42,5 @@ export async function capture(source: CaptureSource, options: CaptureOptions = {
     return load(doc, { format: 'mcp', source: { location: source.mcpHttp, capturedAt: at } });
   }
   const samples = await sampleEndpoint(source.endpoint, options);
-  return load(samples, { format: 'samples', source: { location: source.endpoint, capturedAt: at } });
+  return loadSamples(samples, { source: { location: source.endpoint, capturedAt: at } });
 }

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 
 import binding = require('../index.js');
-import { load, type InputFormat } from './api.js';
+import { load, loadSamples, type InputFormat } from './api.js';
 import { DriftGuardError, asDriftGuardError } from './errors.js';
 import { isUrl, parseHeader, readSource, sampleEndpoint } from './fetch.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
@@ -225,7 +225,7 @@ async function capture(args: string[]): Promise<CliResult> {
       ...(a.intervalMs !== undefined ? { intervalMs: a.intervalMs } : {}),
     });
     documentBytes = Buffer.from(JSON.stringify(samples, null, 2) + '\n', 'utf8');
-    snapshotText = () => load(samples, { format: 'samples' }).toString();
+    snapshotText = () => loadSamples(samples).toString();
   } else {
     const source = a.source as string;
     progress?.(`reading ${source}`);

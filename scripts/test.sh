@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 
-STAGES=(fmt clippy purity test wasm doc)
+STAGES=(fmt clippy purity test wasm doc node)
 
 LOG_DIR="$DG_ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
@@ -66,6 +66,36 @@ stage_wasm() {
 
 stage_doc() {
   RUSTDOCFLAGS="-Dwarnings" cargo doc -p driftguard-core --no-deps
+}
+
+# The npm package (driftguard-node): TypeScript strict build of the wrapper, then every
+# `node --test` file — API and error codes, all conformance vectors, byte identity of the
+# bin with the native example CLI, the fetch layer against a real HTTP server, real MCP
+# servers (pinned, from npm), `npm pack` installed offline, README snippets. Needs what
+# `.ci/run` installs (npm ci, the addon, the MCP servers); builds the native example CLI
+# if it is missing.
+stage_node() {
+  need node "install Node.js 20 or newer"
+  local dir="$DG_ROOT/driftguard-node" log="$LOG_DIR/node-test.log" rc=0
+  if [[ ! -d "$dir/node_modules" ]] || ! compgen -G "$dir/driftguard.*.node" >/dev/null; then
+    echo "error: the Node package is not set up: run .ci/run (or: cd driftguard-node && npm ci && npx napi build --platform --release)" >&2
+    return 2
+  fi
+  if [[ ! -x "$DG_ROOT/target/release/examples/driftguard" ]]; then
+    cargo build --release -p driftguard-core --example driftguard
+  fi
+  (cd "$dir" && npx --no-install tsc -p tsconfig.json)
+  (cd "$dir" && node --test --test-reporter=tap test/*.test.mjs) 2>&1 | tee "$log" || rc=$?
+  local passed failed
+  passed=$(awk '/^# pass /{print $3}' "$log" | tail -1)
+  failed=$(awk '/^# fail /{print $3}' "$log" | tail -1)
+  if [[ -z "$passed" || -z "$failed" ]]; then
+    echo "error: node --test printed no summary" >&2
+    tally 0 1
+    return 1
+  fi
+  tally "$passed" "$failed"
+  return "$rc"
 }
 
 main() {

@@ -81,7 +81,7 @@ stage_node() {
     echo "error: the Node package is not set up: run .ci/run (or: cd driftguard-node && npm ci && npx napi build --platform --release)" >&2
     return 2
   fi
-  if [[ ! -x "$DG_ROOT/target/release/examples/driftguard" ]]; then
+  if [[ ! -x "${CARGO_TARGET_DIR:-$DG_ROOT/target}/release/examples/driftguard" ]]; then
     cargo build --release -p driftguard-core --example driftguard
   fi
   (cd "$dir" && npx --no-install tsc -p tsconfig.json)

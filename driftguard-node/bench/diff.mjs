@@ -28,7 +28,7 @@ const itersAt = args.indexOf('--iters');
 const iters = itersAt >= 0 ? Number(args.splice(itersAt, 2)[1]) : 7;
 const cache = (v) => join(REPO, '.bench-cache', v, 'package', 'generated', 'api.github.com.json');
 const [OLD, NEW] = args.length >= 2 ? args : [cache('18.2.0'), cache('23.0.2')];
-const NATIVE = process.env.DRIFTGUARD_NATIVE_CLI ?? join(REPO, 'target', 'release', 'examples', 'driftguard');
+const NATIVE = process.env.DRIFTGUARD_NATIVE_CLI ?? join(process.env.CARGO_TARGET_DIR ?? join(REPO, 'target'), 'release', 'examples', 'driftguard');
 const BIN = join(PKG, 'dist', 'cli.js');
 
 function timeProcess(file, argv) {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { REPO, discover, inputBytes, readVector } from './vectors.mjs';
 
-const NATIVE = process.env.DRIFTGUARD_NATIVE_CLI ?? join(REPO, 'target', 'release', 'examples', 'driftguard');
+const NATIVE = process.env.DRIFTGUARD_NATIVE_CLI ?? join(process.env.CARGO_TARGET_DIR ?? join(REPO, 'target'), 'release', 'examples', 'driftguard');
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const FORMATS = ['text', 'json', 'markdown', 'github', 'junit', 'sarif'];
 const tmp = mkdtempSync(join(tmpdir(), 'driftguard-cli-'));

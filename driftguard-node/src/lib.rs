@@ -315,12 +315,17 @@ pub fn diff(
     if let Some(t) = &o.fail_on {
         policy.fail_on = threshold(t)?;
     }
-    classify::diff(&old_snapshot.inner, &new_snapshot.inner, &policy, o.today.as_deref())
-        .map(|inner| Report {
-            inner,
-            fail_on: policy.fail_on,
-        })
-        .map_err(|e| from_core(&e))
+    classify::diff(
+        &old_snapshot.inner,
+        &new_snapshot.inner,
+        &policy,
+        o.today.as_deref(),
+    )
+    .map(|inner| Report {
+        inner,
+        fail_on: policy.fail_on,
+    })
+    .map_err(|e| from_core(&e))
 }
 
 /// Reads a report document (`driftguard.report/1`, as `report.toJsonText()` or

@@ -5,7 +5,7 @@
 // version, rules, snapshot and the error paths.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,18 +19,19 @@ const FORMATS = ['text', 'json', 'markdown', 'github', 'junit', 'sarif'];
 const tmp = mkdtempSync(join(tmpdir(), 'driftguard-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(file, args, cwd) {
+function run(file, args, cwd, stdin) {
   return new Promise((resolve) => {
     const child = execFile(file, args, { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0 });
     });
-    child.stdin.end();
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
   });
 }
 
-/** Runs both CLIs with the same arguments in the same directory and asserts identical bytes. */
-async function same(args, cwd = tmp) {
-  const [native, node] = await Promise.all([run(NATIVE, args, cwd), run(process.execPath, [BIN, ...args], cwd)]);
+/** Runs both CLIs with the same arguments (and stdin) in the same directory and asserts identical bytes. */
+async function same(args, cwd = tmp, stdin = undefined) {
+  const [native, node] = await Promise.all([run(NATIVE, args, cwd, stdin), run(process.execPath, [BIN, ...args], cwd, stdin)]);
   const show = (b) => JSON.stringify(b.toString('utf8').slice(0, 400));
   assert.equal(node.code, native.code, `exit code for ${args.join(' ')}: node ${node.code}, native ${native.code}; stderr ${show(node.stderr)}`);
   assert.ok(node.stdout.equals(native.stdout), `stdout differs for ${args.join(' ')}:\n node:   ${show(node.stdout)}\n native: ${show(native.stdout)}`);
@@ -128,4 +129,23 @@ describe('other commands and errors', { concurrency: 4 }, () => {
       await same(args);
     });
   }
+  const v1 = readFileSync(petstore(1));
+  it('driftguard snapshot - (stdin)', async () => {
+    const r = await same(['snapshot', '-'], tmp, v1);
+    assert.equal(r.code, 0);
+  });
+  it('driftguard diff - NEW (stdin) --format sarif', async () => {
+    const r = await same(['diff', '-', petstore(2), '--format', 'sarif'], tmp, v1);
+    assert.equal(r.code, 1);
+  });
+  it('driftguard diff OLD - (stdin, garbage)', async () => {
+    const r = await same(['diff', petstore(1), '-'], tmp, Buffer.from('{"openapi": '));
+    assert.equal(r.code, 2);
+  });
+  it('capture - (stdin) prints what snapshot - prints', async () => {
+    const node = await run(process.execPath, [BIN, 'capture', '-'], tmp, v1);
+    const native = await run(NATIVE, ['snapshot', '-'], tmp, v1);
+    assert.equal(node.code, 0, node.stderr.toString());
+    assert.ok(node.stdout.equals(native.stdout));
+  });
 });

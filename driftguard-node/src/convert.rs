@@ -182,8 +182,8 @@ fn number(n: f64) -> Option<Number> {
     if n.fract() == 0.0 && n.abs() <= SAFE {
         #[allow(clippy::cast_possible_truncation)] // integral and within ±2^53
         let i = n as i64;
-        // -0 is integral: it reads as 0, as `JSON.parse("-0")` does not, but JSON text
-        // written by `JSON.stringify` says `0` for it.
+        // -0 becomes 0, as `JSON.stringify(-0)` writes it: the object path and the
+        // text path agree.
         return Some(Number::from(i));
     }
     Number::from_f64(n)

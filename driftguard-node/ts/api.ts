@@ -190,12 +190,22 @@ export class Report {
 
   /** The changes, in deterministic order. */
   get changes(): Change[] {
-    return this.native.changes as Change[];
+    try {
+      return this.native.changes as Change[];
+    } catch {
+      // A before/after value nested deeper than Node-API's object conversion allows
+      // (128 levels): the JSON text has no such limit.
+      return this.toJSON().changes;
+    }
   }
 
   /** Changes the policy ignored. */
   get ignored(): IgnoredChange[] {
-    return this.native.ignored as IgnoredChange[];
+    try {
+      return this.native.ignored as IgnoredChange[];
+    } catch {
+      return this.toJSON().ignored ?? [];
+    }
   }
 
   /** Counts per severity. */

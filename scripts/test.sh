@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 
-STAGES=(fmt clippy purity test wasm doc python)
+STAGES=(fmt clippy purity test wasm doc python node)
 
 LOG_DIR="$DG_ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
@@ -96,6 +96,46 @@ stage_python() {
     echo "error: pytest printed no summary" >&2
     return 1
   fi
+  return "$rc"
+}
+
+# The npm package (driftguard-node): TypeScript strict build of the wrapper, then every
+# `node --test` file — API and error codes, all conformance vectors, byte identity of the
+# bin with the native example CLI, the fetch layer against a real HTTP server, real MCP
+# servers (pinned, from npm), `npm pack` installed offline, README snippets. Needs what
+# `.ci/run` installs (npm ci, the addon, the MCP servers).
+stage_node() {
+  need node "install Node.js 20 or newer"
+  local dir="$DG_ROOT/driftguard-node" log="$LOG_DIR/node-test.log" rc=0
+  if [[ ! -d "$dir/node_modules" ]] || ! compgen -G "$dir/driftguard.*.node" >/dev/null; then
+    echo "error: the Node package is not set up: run .ci/run (or: cd driftguard-node && npm ci && npx napi build --platform --release)" >&2
+    return 2
+  fi
+  # The native example CLI the bin is compared with byte for byte: the release build when
+  # there is one (`cargo build --release -p driftguard-core --example driftguard`), else the
+  # one `cargo test` built (stage `test` runs first), else a debug build now. Same code.
+  local target="${CARGO_TARGET_DIR:-$DG_ROOT/target}"
+  if [[ -z "${DRIFTGUARD_NATIVE_CLI:-}" ]]; then
+    if [[ -x "$target/release/examples/driftguard" ]]; then
+      DRIFTGUARD_NATIVE_CLI="$target/release/examples/driftguard"
+    else
+      [[ -x "$target/debug/examples/driftguard" ]] || cargo build -p driftguard-core --example driftguard
+      DRIFTGUARD_NATIVE_CLI="$target/debug/examples/driftguard"
+    fi
+  fi
+  export DRIFTGUARD_NATIVE_CLI
+  echo "native example CLI: $DRIFTGUARD_NATIVE_CLI"
+  (cd "$dir" && npx --no-install tsc -p tsconfig.json)
+  (cd "$dir" && node --test --test-reporter=tap test/*.test.mjs) 2>&1 | tee "$log" || rc=$?
+  local passed failed
+  passed=$(awk '/^# pass /{print $3}' "$log" | tail -1)
+  failed=$(awk '/^# fail /{print $3}' "$log" | tail -1)
+  if [[ -z "$passed" || -z "$failed" ]]; then
+    echo "error: node --test printed no summary" >&2
+    tally 0 1
+    return 1
+  fi
+  tally "$passed" "$failed"
   return "$rc"
 }
 

@@ -1,14 +1,402 @@
 //! Node.js bindings for DriftGuard: the native addon behind the npm package
 //! `driftguard`.
 //!
-//! Thin by design: conversions and error mapping only; every behaviour lives in
-//! `driftguard-core`. The Node package issue makes this addon complete.
-#![allow(unsafe_code)] // the napi macros generate FFI glue
+//! Thin by design: conversions and error mapping only; every behaviour (parsing,
+//! normalization, classification, policy, rendering, the command line) lives in
+//! `driftguard-core`. The TypeScript wrapper in `ts/` is the public API; it calls the
+//! functions and classes here, and adds the I/O the core never does (files, HTTP, MCP).
+//!
+//! Every thrown error carries the core's stable code in `code` (`E_PARSE`, `E_TOO_DEEP`…).
+#![allow(unsafe_code)] // the napi macros generate FFI glue; `convert` casts checked values
 
+mod convert;
+mod error;
+mod mirror;
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use driftguard_core::classify::policy::{Policy, Threshold};
+use driftguard_core::classify::{self, rules};
+use driftguard_core::cli::{self, Host};
+use driftguard_core::render::{OutputFormat, RenderOptions as CoreRenderOptions};
+use driftguard_core::{Format, Limits, Options, snapshot_from_bytes, snapshot_from_value};
+use napi::bindgen_prelude::{Buffer, Unknown};
 use napi_derive::napi;
 
-/// The snapshot format this build reads and writes.
+pub use error::NodeError;
+pub use mirror::{Change, CliOutcome, DiffOptions, Ignored, LoadOptions, RenderOptions, Summary};
+use napi::Result;
+
+use error::{from_core, invalid};
+
+/// The snapshot format this build reads and writes (`driftguard.snapshot/1`).
 #[napi]
 pub fn snapshot_format() -> &'static str {
     driftguard_core::SNAPSHOT_FORMAT
+}
+
+/// The version of the core (also what `driftguard --version` prints).
+#[napi]
+pub fn core_version() -> &'static str {
+    cli::VERSION
+}
+
+/// Every error code the core can return, in its stable order.
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+    driftguard_core::Error::CODES.to_vec()
+}
+
+/// A canonical snapshot of a contract (OpenAPI, Swagger, JSON Schema, MCP catalog or
+/// sampled JSON), with its digest.
+#[napi]
+pub struct Snapshot {
+    inner: driftguard_core::Snapshot,
+}
+
+#[napi]
+impl Snapshot {
+    /// `openapi`, `json-schema`, `mcp` or `samples`.
+    #[napi(getter)]
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind().name()
+    }
+
+    /// `sha256:` + hex SHA-256 of the canonical bytes (without `digest` and `source`).
+    #[napi(getter)]
+    pub fn digest(&self) -> String {
+        self.inner.digest().to_owned()
+    }
+
+    /// The whole snapshot as JSON text: compact, or indented with two spaces and a
+    /// final newline (exactly what `driftguard snapshot` prints when it has no
+    /// `source`).
+    #[napi]
+    pub fn to_json_text(&self, pretty: Option<bool>) -> Result<String, String> {
+        let text = if pretty.unwrap_or(false) {
+            self.inner.to_json_pretty()
+        } else {
+            self.inner.to_json()
+        };
+        text.map_err(|e| from_core(&e))
+    }
+
+    /// The canonical bytes the digest is computed over (compact JSON, no `digest`, no
+    /// `source`).
+    #[napi]
+    pub fn canonical_bytes(&self) -> Result<Buffer, String> {
+        self.inner
+            .canonical_bytes()
+            .map(Buffer::from)
+            .map_err(|e| from_core(&e))
+    }
+}
+
+/// Reading options from the JavaScript mirror.
+fn core_options(options: Option<&LoadOptions>) -> Result<Options, String> {
+    let mut out = Options::default();
+    let Some(o) = options else {
+        return Ok(out);
+    };
+    if let Some(name) = &o.format {
+        out.format = Format::from_name(name)
+            .ok_or_else(|| invalid(format!("unknown input format {name:?}")))?;
+    }
+    out.limits = limits(o, out.limits)?;
+    out.source = o.source.clone();
+    Ok(out)
+}
+
+fn limits(o: &LoadOptions, mut limits: Limits) -> Result<Limits, String> {
+    let whole = |name: &str, v: f64| -> Result<usize, String> {
+        if v.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&v) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
+            Ok(v as usize)
+        } else {
+            Err(invalid(format!(
+                "{name} must be a positive integer, not {v}"
+            )))
+        }
+    };
+    if let Some(v) = o.max_bytes {
+        limits.max_bytes = whole("maxBytes", v)?;
+    }
+    if let Some(v) = o.max_depth {
+        limits.max_depth = whole("maxDepth", v)?;
+    }
+    Ok(limits)
+}
+
+/// Reads a document (JSON or YAML bytes) into a snapshot. With `format: "samples"`
+/// the bytes are one JSON payload or JSON Lines.
+#[napi]
+pub fn load_bytes(bytes: Buffer, options: Option<LoadOptions>) -> Result<Snapshot, String> {
+    let options = core_options(options.as_ref())?;
+    snapshot_from_bytes(&bytes, &options)
+        .map(|inner| Snapshot { inner })
+        .map_err(|e| from_core(&e))
+}
+
+/// Reads an already-parsed document (a plain JavaScript object) into a snapshot.
+#[napi]
+pub fn load_value(value: Unknown<'_>, options: Option<LoadOptions>) -> Result<Snapshot, String> {
+    let options = core_options(options.as_ref())?;
+    let value = convert::to_json(value, options.limits.max_depth)?;
+    let result = snapshot_from_value(&value, &options);
+    drop_iteratively(value);
+    result
+        .map(|inner| Snapshot { inner })
+        .map_err(|e| from_core(&e))
+}
+
+/// Infers a `samples` snapshot from payloads (plain JavaScript values).
+#[napi]
+pub fn load_samples(
+    payloads: Vec<Unknown<'_>>,
+    options: Option<LoadOptions>,
+) -> Result<Snapshot, String> {
+    let options = core_options(options.as_ref())?;
+    let values = payloads
+        .into_iter()
+        .map(|p| convert::to_json(p, options.limits.max_depth))
+        .collect::<Result<Vec<_>, String>>()?;
+    driftguard_core::snapshot_from_samples(&values, &options)
+        .map(|inner| Snapshot { inner })
+        .map_err(|e| from_core(&e))
+}
+
+/// Drops a value without deep recursion (a converted value is within the depth limit,
+/// but the limit is the caller's choice).
+fn drop_iteratively(root: serde_json::Value) {
+    let mut stack = vec![root];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Array(a) => stack.extend(a),
+            serde_json::Value::Object(m) => stack.extend(m.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+/// Two snapshots compared under a policy: the classified changes.
+#[napi]
+pub struct Report {
+    inner: classify::Report,
+    fail_on: Threshold,
+}
+
+fn threshold(name: &str) -> Result<Threshold, String> {
+    Threshold::from_name(name).ok_or_else(|| {
+        invalid(format!(
+            "unknown threshold {name:?} (breaking, dangerous, safe or never)"
+        ))
+    })
+}
+
+#[napi]
+impl Report {
+    /// The classified changes, in the report's deterministic order.
+    #[napi(getter)]
+    pub fn changes(&self) -> Vec<Change> {
+        self.inner.changes.iter().map(Change::from).collect()
+    }
+
+    /// Changes the policy ignored, each with the reason the policy gives.
+    #[napi(getter)]
+    pub fn ignored(&self) -> Vec<Ignored> {
+        self.inner.ignored.iter().map(Ignored::from).collect()
+    }
+
+    /// Counts of changes per severity.
+    #[napi(getter)]
+    pub fn summary(&self) -> Summary {
+        Summary::from(&self.inner.summary)
+    }
+
+    /// Digest of the old snapshot.
+    #[napi(getter, js_name = "old")]
+    pub fn old_digest(&self) -> String {
+        self.inner.old.clone()
+    }
+
+    /// Digest of the new snapshot.
+    #[napi(getter, js_name = "new")]
+    pub fn new_digest(&self) -> String {
+        self.inner.new.clone()
+    }
+
+    /// The report format (`driftguard.report/1`).
+    #[napi(getter)]
+    pub fn format(&self) -> String {
+        self.inner.format.clone()
+    }
+
+    /// The most severe change (`breaking`, `dangerous`, `safe`), or null when nothing
+    /// changed.
+    #[napi(getter)]
+    pub fn max_severity(&self) -> Option<&'static str> {
+        self.inner.max_severity().map(|s| s.name())
+    }
+
+    /// The threshold the policy fails from (`breaking` unless the policy or the
+    /// `failOn` option says otherwise).
+    #[napi(getter)]
+    pub fn fail_on(&self) -> &'static str {
+        self.fail_on.name()
+    }
+
+    /// True when a change is at or above the threshold: the CLI's exit code 1.
+    #[napi(getter)]
+    pub fn failed(&self) -> bool {
+        match (self.fail_on.min_severity(), self.inner.max_severity()) {
+            (Some(t), Some(max)) => max >= t,
+            _ => false,
+        }
+    }
+
+    /// Renders the report: `text`, `json`, `markdown`, `github`, `junit` or `sarif`.
+    #[napi]
+    pub fn render(&self, format: String, options: Option<RenderOptions>) -> Result<String, String> {
+        let output = OutputFormat::from_name(&format).ok_or_else(|| {
+            invalid(format!(
+                "unknown output format {format:?} (text, json, markdown, github, junit or sarif)"
+            ))
+        })?;
+        let mut o = CoreRenderOptions {
+            fail_on: self.fail_on.min_severity(),
+            ..CoreRenderOptions::default()
+        };
+        if let Some(r) = options {
+            if let Some(c) = r.color {
+                o.color = c;
+            }
+            if r.file.is_some() {
+                o.file = r.file;
+            }
+            if let Some(t) = r.fail_on {
+                o.fail_on = threshold(&t)?.min_severity();
+            }
+            if let Some(v) = r.tool_version {
+                o.tool_version = v;
+            }
+        }
+        Ok(self.inner.render(output, &o))
+    }
+
+    /// The report document (`driftguard.report/1`) as JSON text: compact, or
+    /// indented (what `--format json` prints).
+    #[napi]
+    pub fn to_json_text(&self, pretty: Option<bool>) -> Result<String, String> {
+        let text = if pretty.unwrap_or(false) {
+            serde_json::to_string_pretty(&self.inner)
+        } else {
+            serde_json::to_string(&self.inner)
+        };
+        text.map_err(|e| invalid(format!("cannot serialize the report: {e}")))
+    }
+}
+
+/// Compares two snapshots (see `classify::diff` in the core). Policy errors are
+/// `E_CONFIG`/`E_TOO_LARGE`; snapshots of different kinds are `E_UNSUPPORTED_FORMAT`.
+#[napi]
+pub fn diff(
+    old_snapshot: &Snapshot,
+    new_snapshot: &Snapshot,
+    options: Option<DiffOptions>,
+) -> Result<Report, String> {
+    let o = options.unwrap_or_default();
+    let mut policy = match (&o.policy_toml, &o.policy_json) {
+        (Some(_), Some(_)) => return Err(invalid("give policyToml or policyJson, not both")),
+        (Some(t), None) => Policy::from_toml(t).map_err(|e| from_core(&e))?,
+        (None, Some(j)) => Policy::from_json(j).map_err(|e| from_core(&e))?,
+        (None, None) => Policy::default(),
+    };
+    if let Some(t) = &o.fail_on {
+        policy.fail_on = threshold(t)?;
+    }
+    classify::diff(
+        &old_snapshot.inner,
+        &new_snapshot.inner,
+        &policy,
+        o.today.as_deref(),
+    )
+    .map(|inner| Report {
+        inner,
+        fail_on: policy.fail_on,
+    })
+    .map_err(|e| from_core(&e))
+}
+
+/// Reads a report document (`driftguard.report/1`, as `report.toJsonText()` or
+/// `--format json` writes it). Not a report: `E_INVALID`.
+#[napi]
+pub fn report_from_json(text: String) -> Result<Report, String> {
+    serde_json::from_str(&text)
+        .map(|inner| Report {
+            inner,
+            fail_on: Threshold::default(),
+        })
+        .map_err(|e| invalid(format!("not a report document: {e}")))
+}
+
+/// The rule registry as the document `driftguard rules --format json` prints
+/// (`driftguard.rules/1`), as JSON text.
+#[napi]
+pub fn rules_json() -> Result<String, String> {
+    serde_json::to_string(&rules::to_json())
+        .map_err(|e| invalid(format!("cannot serialize the rules: {e}")))
+}
+
+/// The files (and prefetched URLs) a CLI run reads.
+struct NodeHost<'a> {
+    inputs: &'a HashMap<String, Buffer>,
+    today: Option<String>,
+}
+
+impl Host for NodeHost<'_> {
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, String> {
+        if let Some(bytes) = self.inputs.get(path) {
+            return Ok(bytes.to_vec());
+        }
+        // The same reads and messages as the core's example CLI, so output is identical.
+        if path == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            return Ok(bytes);
+        }
+        std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+    }
+
+    fn today(&self) -> Option<String> {
+        self.today.clone()
+    }
+}
+
+/// Runs the core's command line (`diff`, `snapshot`, `rules`, `--help`, `--version`).
+/// `inputs` maps arguments (URLs the caller fetched beforehand) to their bytes; other
+/// paths are read from the file system, `-` from standard input. `today` is
+/// `YYYY-MM-DD`.
+#[napi]
+pub fn run_cli(
+    args: Vec<String>,
+    inputs: Option<HashMap<String, Buffer>>,
+    today: Option<String>,
+) -> CliOutcome {
+    let inputs = inputs.unwrap_or_default();
+    let outcome = cli::run(
+        &args,
+        &NodeHost {
+            inputs: &inputs,
+            today,
+        },
+    );
+    CliOutcome {
+        out: outcome.out,
+        err: outcome.err,
+        code: u32::from(outcome.code),
+    }
 }

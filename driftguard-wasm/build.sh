@@ -54,13 +54,11 @@ done
 # driftguard-wasm/package.json says "type": "module"; the Node build is CommonJS.
 printf '{\n  "type": "commonjs"\n}\n' >"$DIST.partial/node/package.json"
 
-if [[ -d "$HERE/viewer" ]]; then
 echo "==> viewer"
 mkdir -p "$DIST.partial/viewer/pkg"
 cp "$HERE"/viewer/*.html "$HERE"/viewer/*.js "$HERE"/viewer/*.css "$DIST.partial/viewer/"
 cp "$DIST.partial/web/driftguard_wasm.js" "$DIST.partial/web/driftguard_wasm_bg.wasm" \
   "$DIST.partial/viewer/pkg/"
-fi
 
 rm -rf "$DIST"
 mv "$DIST.partial" "$DIST"

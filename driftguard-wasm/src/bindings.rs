@@ -271,28 +271,28 @@ pub fn snapshot_samples(
     crate::snapshot_samples(json.as_bytes()).map_err(to_js)
 }
 
-/// Classifies the changes from `old` to `new` (documents or snapshots) and returns the
+/// Classifies the changes from `before` to `after` (documents or snapshots) and returns the
 /// report as JSON text: exactly what `driftguard diff OLD NEW --format json` prints.
 #[wasm_bindgen(js_name = diffJson)]
 pub fn diff_json(
-    #[wasm_bindgen(unchecked_param_type = "Input")] old: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Input")] new: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Input")] before: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Input")] after: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DiffOptions | undefined")] opts: JsValue,
 ) -> Result<String, JsValue> {
-    let old = bytes(&old, "old")?;
-    let new = bytes(&new, "new")?;
+    let old = bytes(&before, "old")?;
+    let new = bytes(&after, "new")?;
     let opts: DiffOptions = options(&opts, "diff")?;
     crate::diff(&old, &new, &opts).map_err(to_js)
 }
 
-/// Classifies the changes from `old` to `new` and returns the report as an object.
+/// Classifies the changes from `before` to `after` and returns the report as an object.
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn diff(
-    #[wasm_bindgen(unchecked_param_type = "Input")] old: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Input")] new: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Input")] before: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Input")] after: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DiffOptions | undefined")] opts: JsValue,
 ) -> Result<JsValue, JsValue> {
-    parsed(&diff_json(old, new, opts)?)
+    parsed(&diff_json(before, after, opts)?)
 }
 
 /// Renders a report (object or JSON text) as `text`, `json`, `markdown`, `github`,

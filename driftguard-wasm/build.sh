@@ -57,7 +57,7 @@ printf '{\n  "type": "commonjs"\n}\n' >"$DIST.partial/node/package.json"
 echo "==> viewer"
 mkdir -p "$DIST.partial/viewer/pkg"
 cp "$HERE"/viewer/*.html "$HERE"/viewer/*.js "$HERE"/viewer/*.css "$DIST.partial/viewer/"
-cp "$DIST.partial/web/driftguard_wasm.js" "$DIST.partial/web/driftguard_wasm_bg.wasm" \
+cp "$DIST.partial/web/driftguard_wasm.js" "$DIST.partial/web/driftguard_wasm.d.ts" "$DIST.partial/web/driftguard_wasm_bg.wasm" \
   "$DIST.partial/viewer/pkg/"
 
 rm -rf "$DIST"

@@ -138,6 +138,25 @@ export interface CliOutcome {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `ParseOptions` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "ParseOptions")]
+    pub type ParseOptionsJs;
+    /// `DiffOptions` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "DiffOptions")]
+    pub type DiffOptionsJs;
+    /// `RenderOptions` of the TypeScript declarations.
+    #[wasm_bindgen(typescript_type = "RenderOptions")]
+    pub type RenderOptionsJs;
+    /// The format of `rulesText`.
+    #[wasm_bindgen(typescript_type = "\"text\" | \"json\"")]
+    pub type RulesFormatJs;
+    /// The in-memory files of `cli`.
+    #[wasm_bindgen(typescript_type = "Record<string, Input>")]
+    pub type FilesJs;
+}
+
 /// A `DriftGuardError`: an `Error` with `.code` (and the location when known).
 fn to_js(e: BindingError) -> JsValue {
     let error = js_sys::Error::new(&e.message);
@@ -190,10 +209,13 @@ fn options_json(options: &JsValue, what: &str) -> Result<Option<String>, JsValue
 }
 
 fn options<T: Default + for<'de> serde::Deserialize<'de>>(
-    value: &JsValue,
+    value: Option<impl Into<JsValue>>,
     what: &str,
 ) -> Result<T, JsValue> {
-    let json = options_json(value, what)?;
+    let json = match value {
+        Some(v) => options_json(&v.into(), what)?,
+        None => None,
+    };
     read_options(json.as_deref(), what).map_err(to_js)
 }
 
@@ -241,10 +263,10 @@ pub fn error_codes() -> Array {
 #[wasm_bindgen]
 pub fn snapshot(
     #[wasm_bindgen(unchecked_param_type = "Input")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ParseOptions | undefined")] opts: JsValue,
+    opts: Option<ParseOptionsJs>,
 ) -> Result<String, JsValue> {
     let input = bytes(&input, "input")?;
-    let opts: ParseOptions = options(&opts, "parse")?;
+    let opts: ParseOptions = options(opts, "parse")?;
     crate::snapshot(&input, &opts).map_err(to_js)
 }
 
@@ -252,7 +274,7 @@ pub fn snapshot(
 #[wasm_bindgen(unchecked_return_type = "Snapshot")]
 pub fn parse(
     #[wasm_bindgen(unchecked_param_type = "Input")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ParseOptions | undefined")] opts: JsValue,
+    opts: Option<ParseOptionsJs>,
 ) -> Result<JsValue, JsValue> {
     parsed(&snapshot(input, opts)?)
 }
@@ -277,11 +299,11 @@ pub fn snapshot_samples(
 pub fn diff_json(
     #[wasm_bindgen(unchecked_param_type = "Input")] before: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Input")] after: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DiffOptions | undefined")] opts: JsValue,
+    opts: Option<DiffOptionsJs>,
 ) -> Result<String, JsValue> {
     let old = bytes(&before, "old")?;
     let new = bytes(&after, "new")?;
-    let opts: DiffOptions = options(&opts, "diff")?;
+    let opts: DiffOptions = options(opts, "diff")?;
     crate::diff(&old, &new, &opts).map_err(to_js)
 }
 
@@ -290,7 +312,7 @@ pub fn diff_json(
 pub fn diff(
     #[wasm_bindgen(unchecked_param_type = "Input")] before: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Input")] after: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DiffOptions | undefined")] opts: JsValue,
+    opts: Option<DiffOptionsJs>,
 ) -> Result<JsValue, JsValue> {
     parsed(&diff_json(before, after, opts)?)
 }
@@ -301,13 +323,13 @@ pub fn diff(
 pub fn render(
     #[wasm_bindgen(unchecked_param_type = "Report | string")] report: JsValue,
     #[wasm_bindgen(unchecked_param_type = "OutputFormat")] format: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RenderOptions | undefined")] opts: JsValue,
+    opts: Option<RenderOptionsJs>,
 ) -> Result<String, JsValue> {
     let report = report_bytes(&report)?;
     let format = format
         .as_string()
         .ok_or_else(|| usage("format must be a string"))?;
-    let opts: RenderOpts = options(&opts, "render")?;
+    let opts: RenderOpts = options(opts, "render")?;
     crate::render(&report, &format, &opts).map_err(to_js)
 }
 
@@ -330,15 +352,12 @@ pub fn rules() -> Result<JsValue, JsValue> {
 
 /// The rule registry as text: `text` (the table) or `json`, as `driftguard rules` prints.
 #[wasm_bindgen(js_name = rulesText)]
-pub fn rules_text(
-    #[wasm_bindgen(unchecked_param_type = "\"text\" | \"json\" | undefined")] format: JsValue,
-) -> Result<String, JsValue> {
-    let format = if format.is_undefined() {
-        "text".to_owned()
-    } else {
-        format
+pub fn rules_text(format: Option<RulesFormatJs>) -> Result<String, JsValue> {
+    let format = match format {
+        None => "text".to_owned(),
+        Some(f) => JsValue::from(f)
             .as_string()
-            .ok_or_else(|| usage("format must be \"text\" or \"json\""))?
+            .ok_or_else(|| usage("format must be \"text\" or \"json\""))?,
     };
     crate::rules(&format).map_err(to_js)
 }
@@ -355,8 +374,8 @@ pub fn reveal(text: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "CliOutcome")]
 pub fn cli(
     #[wasm_bindgen(unchecked_param_type = "string[]")] args: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, Input> | undefined")] files: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | undefined")] today: JsValue,
+    files: Option<FilesJs>,
+    today: Option<String>,
 ) -> Result<JsValue, JsValue> {
     if !Array::is_array(&args) {
         return Err(usage("args must be an array of strings"));
@@ -366,7 +385,7 @@ pub fn cli(
         .map(|a| a.as_string().ok_or_else(|| usage("args must be strings")))
         .collect::<Result<_, _>>()?;
     let mut contents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    if !(files.is_undefined() || files.is_null()) {
+    if let Some(files) = files.map(JsValue::from) {
         let object = files
             .dyn_ref::<Object>()
             .ok_or_else(|| usage("files must be an object"))?;
@@ -380,7 +399,6 @@ pub fn cli(
             contents.insert(name, data);
         }
     }
-    let today = today.as_string();
     let outcome = crate::run_cli(&args, &contents, today);
     let json = serde_json::to_string(&outcome)
         .map_err(|_| usage("internal error: cannot serialize the outcome"))?;

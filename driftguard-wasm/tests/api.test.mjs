@@ -162,13 +162,24 @@ test("cli: the same bytes and exit codes as the native driftguard", (t) => {
 test("TypeScript declarations name every export with its types", () => {
   const dts = readFileSync(join(HERE, "dist", "node", "driftguard_wasm.d.ts"), "utf8");
   for (const sig of [
-    "export function parse(input: Input, opts: ParseOptions | undefined): Snapshot;",
-    "export function diff(before: Input, after: Input, opts: DiffOptions | undefined): Report;",
-    "export function render(report: Report | string, format: OutputFormat, opts: RenderOptions | undefined): string;",
+    "export function parse(input: Input, opts?: ParseOptions | null): Snapshot;",
+    "export function diff(before: Input, after: Input, opts?: DiffOptions | null): Report;",
+    "export function render(report: Report | string, format: OutputFormat, opts?: RenderOptions | null): string;",
     "export function rules(): RulesDocument;",
     "export interface DriftGuardError extends Error",
   ]) {
     assert.ok(dts.includes(sig), `missing: ${sig}`);
+  }
+});
+
+test("TypeScript strict: the declarations, a typed use of them, the viewer and its worker", () => {
+  const tsc = join(HERE, "node_modules", "typescript", "bin", "tsc");
+  for (const project of ["tsconfig.json", "tsconfig.worker.json"]) {
+    try {
+      execFileSync(process.execPath, [tsc, "-p", join(HERE, project)], { encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      assert.fail(`tsc -p ${project}:\n${e.stdout}${e.stderr}`);
+    }
   }
 });
 

@@ -136,6 +136,37 @@ test("?old=&new= URLs load, filter by severity, rule and text, expand, copy Mark
   await context.close();
 });
 
+test("drag-and-drop: two files dropped at once are old and new; one file per panel works too", async () => {
+  const { context, page, events } = await newPage(browser);
+  await page.goto(`${server.url}/`);
+  const drop = async (selector, files) => {
+    const dt = await page.evaluateHandle((fs) => {
+      const t = new DataTransfer();
+      for (const f of fs) t.items.add(new File([f.text], f.name, { type: "application/json" }));
+      return t;
+    }, files);
+    await page.dispatchEvent(selector, "dragover", { dataTransfer: dt });
+    await page.dispatchEvent(selector, "drop", { dataTransfer: dt });
+  };
+  const doc = (name) => ({ name, text: read(name).toString("utf8") });
+  await drop("#side-new", [doc("postmark-1.0.15.json"), doc("postmark-poisoned.json")]);
+  assert.equal(await waitForReport(page), "done");
+  assert.deepEqual(await summary(page), { breaking: 3, dangerous: 4, safe: 0 });
+  assert.match(await page.textContent("#old-status"), /^postmark-1\.0\.15\.json — 4\.\d KB$/);
+  // One file per panel: the poisoned catalog as old, the clean one as new (each drop
+  // compares at once with whatever the other panel holds; wait for the final pair).
+  await drop("#side-old", [doc("postmark-poisoned.json")]);
+  await drop("#side-new", [doc("postmark-1.0.15.json")]);
+  await page.waitForFunction(
+    () => document.body.dataset.state === "done" && document.getElementById("digests").textContent.startsWith("postmark-poisoned.json (") && document.getElementById("digests").textContent.includes("→ postmark-1.0.15.json ("),
+  );
+  assert.deepEqual(await summary(page), { breaking: 1, dangerous: 2, safe: 0 });
+  const rows = await visibleChanges(page);
+  assert.deepEqual(rows.map((r) => r.rule).sort(), ["mcp-server-version-changed", "mcp-tool-description-changed", "property-removed"]);
+  await assertClean(page, events);
+  await context.close();
+});
+
 test("keyboard: / focuses search, j/k move between changes, Enter expands, Escape collapses", async () => {
   const { context, page, events } = await newPage(browser);
   await page.goto(`${server.url}/?old=/docs/petstore-v1.yaml&new=/docs/petstore-v2.yaml`);

@@ -6,20 +6,70 @@
 // page's Content-Security-Policy enforces Trusted Types, so an HTML sink would throw.
 // All WebAssembly work (parse, diff, render, reveal) runs in worker.js.
 
+// @ts-check
+/** @typedef {import("./pkg/driftguard_wasm.js").Report} Report */
+/** @typedef {import("./pkg/driftguard_wasm.js").Change} Change */
+/** @typedef {import("./pkg/driftguard_wasm.js").Severity} Severity */
+/** @typedef {import("./pkg/driftguard_wasm.js").Revealed} Revealed */
+/** @typedef {import("./pkg/driftguard_wasm.js").DiffOptions} DiffOptions */
+/** @typedef {"old" | "new"} Side */
+/** @typedef {{data: ArrayBuffer | string, name: string, size: number}} Doc */
+/** @typedef {{change: Change, index: number, search: string, node?: HTMLLIElement}} Row */
+/** @typedef {{name: string, rows: Row[], max: number, node?: HTMLElement}} Group */
+/** @typedef {{reportJson: string, markdown: string, diffMs: number}} CompareResult */
+/** @typedef {{severities: Set<string>, rule: string, text: string}} Filter */
+/** @typedef {Error & {code?: string}} CodedError */
+
+/** @type {Severity[]} */
 const SEVERITIES = ["breaking", "dangerous", "safe"];
+/** @type {Record<Severity, number>} */
 const RANK = { breaking: 2, dangerous: 1, safe: 0 };
 const PATH_SEPARATOR = " › ";
 const CHUNK = 200; // change rows built per task while rendering a report
+/** @type {Side[]} */
+const SIDES = ["old", "new"];
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The element with this id (the page's own markup: a missing one is a bug).
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+function $(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`the page has no #${id}`);
+  return node;
+}
+/** @param {string} id */
+const $input = (id) => /** @type {HTMLInputElement} */ ($(id));
+/** @param {string} id */
+const $text = (id) => /** @type {HTMLTextAreaElement} */ ($(id));
+/** @param {string} id */
+const $select = (id) => /** @type {HTMLSelectElement} */ ($(id));
+/** @param {string} id */
+const $button = (id) => /** @type {HTMLButtonElement} */ ($(id));
 
-/** An element with attributes and children (strings become text nodes). */
+/**
+ * An error with a code, as the worker and the fetches report them.
+ * @param {string} code
+ * @param {string} message
+ * @returns {CodedError}
+ */
+const coded = (code, message) => Object.assign(new Error(message), { code });
+
+/**
+ * An element with attributes and children (strings become text nodes).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | number | boolean | null | undefined>} [attrs]
+ * @param {...(Node | string | null | undefined)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
+    if (k === "class") node.className = String(v);
+    else if (k === "text") node.textContent = String(v);
     else node.setAttribute(k, v === true ? "" : String(v));
   }
   for (const c of children) {
@@ -31,16 +81,22 @@ function el(tag, attrs = {}, ...children) {
 
 // ---------------------------------------------------------------- worker
 
+/** @type {Worker} */
 let worker;
 let nextId = 1;
+/** @type {Map<number, {resolve: (data: any) => void, reject: (e: CodedError) => void}>} */
 const pending = new Map();
 
 function startWorker() {
+  /** @type {string | URL} */
   let url = new URL("worker.js", import.meta.url).href;
-  if (window.trustedTypes) {
+  /** @type {any} Trusted Types (not in TypeScript's DOM types yet) */
+  const tt = /** @type {any} */ (window).trustedTypes;
+  if (tt) {
     // The one script URL this page ever loads dynamically.
     const expected = url;
-    const policy = window.trustedTypes.createPolicy("driftguard-worker", {
+    const policy = tt.createPolicy("driftguard-worker", {
+      /** @param {string} u */
       createScriptURL: (u) => {
         if (u !== expected) throw new TypeError("unexpected script URL");
         return u;
@@ -54,16 +110,23 @@ function startWorker() {
     if (!p) return;
     pending.delete(data.id);
     if (data.ok) p.resolve(data);
-    else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+    else p.reject(coded(data.error.code, data.error.message));
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    const error = Object.assign(new Error(`the worker failed: ${event.message || "could not start"}`), { code: "E_VIEWER" });
+    const error = coded("E_VIEWER", `the worker failed: ${event.message || "could not start"}`);
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
 }
 
+/**
+ * Sends one request to the worker.
+ * @param {string} op
+ * @param {Record<string, unknown>} [args]
+ * @param {Transferable[]} [transfer]
+ * @returns {Promise<any>}
+ */
 function call(op, args = {}, transfer = []) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
@@ -74,9 +137,13 @@ function call(op, args = {}, transfer = []) {
 
 // ---------------------------------------------------------------- inputs
 
-/** What each side holds: {data: ArrayBuffer | string, name, size} or null. */
+/** What each side holds. @type {Record<Side, Doc | null>} */
 const docs = { old: null, new: null };
 
+/**
+ * @param {Side} side
+ * @param {Doc | null} doc
+ */
 function setDoc(side, doc) {
   docs[side] = doc;
   const status = $(`${side}-status`);
@@ -87,28 +154,37 @@ function setDoc(side, doc) {
   status.textContent = `${doc.name} — ${formatBytes(doc.size)}`;
 }
 
+/** @param {number} n */
 function formatBytes(n) {
   if (n < 1024) return `${n} bytes`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * @param {Side} side
+ * @param {File} file
+ */
 async function loadFile(side, file) {
   const data = await file.arrayBuffer();
-  $(`${side}-text`).value = "";
+  $text(`${side}-text`).value = "";
   setDoc(side, { data, name: file.name, size: data.byteLength });
 }
 
+/**
+ * @param {Side} side
+ * @returns {Doc | null}
+ */
 function pastedDoc(side) {
-  const text = $(`${side}-text`).value;
+  const text = $text(`${side}-text`).value;
   if (!text.trim()) return null;
   return { data: text, name: "pasted text", size: new TextEncoder().encode(text).length };
 }
 
 function wireInputs() {
-  for (const side of ["old", "new"]) {
-    $(`${side}-file`).addEventListener("change", async (event) => {
-      const file = event.target.files?.[0];
+  for (const side of SIDES) {
+    $input(`${side}-file`).addEventListener("change", async () => {
+      const file = $input(`${side}-file`).files?.[0];
       if (!file) return;
       await loadFile(side, file);
       maybeCompare();
@@ -136,7 +212,7 @@ function wireInputs() {
       } else {
         const text = event.dataTransfer?.getData("text/plain");
         if (text) {
-          $(`${side}-text`).value = text;
+          $text(`${side}-text`).value = text;
           setDoc(side, pastedDoc(side));
         }
       }
@@ -156,7 +232,7 @@ function maybeCompare() {
 
 function localToday() {
   const d = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
@@ -166,32 +242,33 @@ async function loadFromQuery() {
   const urls = { old: params.get("old"), new: params.get("new") };
   if (!urls.old && !urls.new) return false;
   if (!urls.old || !urls.new) {
-    showError({ code: "E_VIEWER", message: "give both ?old= and ?new= URLs" });
+    showError(coded("E_VIEWER", "give both ?old= and ?new= URLs"));
     return true;
   }
+  const given = { old: urls.old, new: urls.new };
   progress("Fetching both documents…");
   try {
     await Promise.all(
-      ["old", "new"].map(async (side) => {
-        const url = new URL(urls[side], location.href);
+      SIDES.map(async (side) => {
+        const url = new URL(given[side], location.href);
         if (url.protocol !== "https:" && url.protocol !== "http:") {
-          throw Object.assign(new Error(`${side}: only http(s) URLs can be loaded, not ${url.protocol}`), { code: "E_FETCH" });
+          throw coded("E_FETCH", `${side}: only http(s) URLs can be loaded, not ${url.protocol}`);
         }
         let response;
         try {
           response = await fetch(url, { mode: "cors", credentials: "omit", referrerPolicy: "no-referrer", cache: "no-store" });
         } catch (e) {
-          throw Object.assign(new Error(`${side}: cannot fetch ${url.href} (${e.message}; the server must allow CORS)`), { code: "E_FETCH" });
+          throw coded("E_FETCH", `${side}: cannot fetch ${url.href} (${e instanceof Error ? e.message : e}; the server must allow CORS)`);
         }
         if (!response.ok) {
-          throw Object.assign(new Error(`${side}: ${url.href} answered HTTP ${response.status}`), { code: "E_FETCH" });
+          throw coded("E_FETCH", `${side}: ${url.href} answered HTTP ${response.status}`);
         }
         const data = await response.arrayBuffer();
         setDoc(side, { data, name: url.href, size: data.byteLength });
       }),
     );
   } catch (e) {
-    showError(e);
+    showError(/** @type {CodedError} */ (e));
     return true;
   }
   await compare();
@@ -200,13 +277,17 @@ async function loadFromQuery() {
 
 // ---------------------------------------------------------------- compare
 
-let current = null; // {report, reportJson, markdown, rows: [...], groups: [...]}
+/** The report on the page. @type {{report: Report, reportJson: string, markdown: string, groups: Group[]} | null} */
+let current = null;
 let renderGeneration = 0;
+let compareSeq = 0; // only the latest comparison's result is shown
 
+/** @param {string} text */
 function progress(text) {
   $("progress").textContent = text;
 }
 
+/** @param {CodedError} e */
 function showError(e) {
   const box = $("error");
   box.replaceChildren(el("strong", { text: `error[${e.code ?? "E_VIEWER"}]` }), document.createTextNode(`: ${e.message}`));
@@ -218,44 +299,62 @@ async function compare() {
   const old = docs.old ?? pastedDoc("old");
   const neu = docs.new ?? pastedDoc("new");
   if (!old || !neu) {
-    showError({ code: "E_VIEWER", message: "give both an old and a new document" });
+    showError(coded("E_VIEWER", "give both an old and a new document"));
     return;
   }
   $("error").hidden = true;
-  const options = { format: $("format").value, today: localToday() };
-  const policy = $("policy").value;
+  /** @type {DiffOptions} */
+  const options = { format: /** @type {DiffOptions["format"]} */ ($select("format").value), today: localToday() };
+  const policy = $text("policy").value;
   if (policy.trim()) options.policy = policy;
   // Copies go to the worker so the documents stay loaded for another comparison.
+  /** @param {Doc} d */
   const copy = (d) => (typeof d.data === "string" ? d.data : d.data.slice(0));
   const oldData = copy(old);
   const newData = copy(neu);
-  const transfer = [oldData, newData].filter((d) => typeof d !== "string");
+  /** @type {Transferable[]} */
+  const transfer = [];
+  for (const d of [oldData, newData]) if (typeof d !== "string") transfer.push(d);
   const start = performance.now();
+  const seq = ++compareSeq;
   progress(`Comparing ${old.name} (${formatBytes(old.size)}) with ${neu.name} (${formatBytes(neu.size)})…`);
-  $("compare").disabled = true;
+  $button("compare").disabled = true;
   document.body.dataset.state = "comparing";
   try {
+    /** @type {CompareResult} */
     const result = await call("compare", { old: oldData, new: newData, options }, transfer);
+    if (seq !== compareSeq) return;
+    /** @type {Report} */
     const report = JSON.parse(result.reportJson);
     await showReport(report, result, start, old, neu);
   } catch (e) {
+    if (seq !== compareSeq) return;
     document.body.dataset.state = "error";
-    showError(e);
+    showError(/** @type {CodedError} */ (e));
   } finally {
-    $("compare").disabled = false;
+    if (seq === compareSeq) $button("compare").disabled = false;
   }
 }
 
 // ---------------------------------------------------------------- report
 
+/** @param {string} path */
 function groupName(path) {
   const i = path.indexOf(PATH_SEPARATOR);
   return i < 0 ? path : path.slice(0, i);
 }
 
+/**
+ * @param {string} a
+ * @param {string} b
+ */
 const compareText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Most severe first, then by path, rule, pointer, message (as the core's renderers). */
+/**
+ * Most severe first, then by path, rule, pointer, message (as the core's renderers).
+ * @param {Change} a
+ * @param {Change} b
+ */
 function byChange(a, b) {
   return (
     RANK[b.severity] - RANK[a.severity] ||
@@ -266,12 +365,18 @@ function byChange(a, b) {
   );
 }
 
+/**
+ * @param {Change[]} changes
+ * @returns {Group[]}
+ */
 function buildGroups(changes) {
+  /** @type {Map<string, Row[]>} */
   const map = new Map();
   changes.forEach((change, index) => {
     const name = groupName(change.path);
-    if (!map.has(name)) map.set(name, []);
-    map.get(name).push({ change, index, search: `${change.rule}\n${change.path}\n${change.message}\n${change.pointer}`.toLowerCase() });
+    let rows = map.get(name);
+    if (!rows) map.set(name, (rows = []));
+    rows.push({ change, index, search: `${change.rule}\n${change.path}\n${change.message}\n${change.pointer}`.toLowerCase() });
   });
   const groups = [...map.entries()].map(([name, rows]) => {
     rows.sort((a, b) => byChange(a.change, b.change));
@@ -282,8 +387,20 @@ function buildGroups(changes) {
   return groups;
 }
 
-const severityName = (rank) => SEVERITIES.find((s) => RANK[s] === rank);
+/**
+ * @param {number} rank
+ * @returns {Severity}
+ */
+const severityName = (rank) => SEVERITIES.find((s) => RANK[s] === rank) ?? "safe";
 
+/**
+ * Shows a report: summary first, then the rows in chunks so the page stays responsive.
+ * @param {Report} report
+ * @param {CompareResult} result
+ * @param {number} start
+ * @param {Doc} old
+ * @param {Doc} neu
+ */
 async function showReport(report, result, start, old, neu) {
   const generation = ++renderGeneration;
   const groups = buildGroups(report.changes);
@@ -308,7 +425,7 @@ async function showReport(report, result, start, old, neu) {
     if (generation !== renderGeneration) return;
     const section = groupSection(group);
     list.append(section);
-    const ul = section.querySelector("ul");
+    const ul = /** @type {HTMLUListElement} */ (section.querySelector("ul"));
     for (const row of group.rows) {
       row.node = changeItem(row);
       row.node.hidden = !matches(row, filter);
@@ -332,6 +449,10 @@ async function showReport(report, result, start, old, neu) {
 }
 
 /** Records and shows the time from the start of the comparison to the first rows. */
+/**
+ * @param {number} start
+ * @param {CompareResult} result
+ */
 function markFirstResult(start, result) {
   const ms = performance.now() - start;
   document.body.dataset.firstResultMs = ms.toFixed(0);
@@ -340,6 +461,7 @@ function markFirstResult(start, result) {
   return ms;
 }
 
+/** @param {Group} group */
 function groupSection(group) {
   const sev = severityName(group.max);
   const counts = SEVERITIES.map((s) => [s, group.rows.filter((r) => r.change.severity === s).length]).filter(([, n]) => n);
@@ -355,6 +477,7 @@ function groupSection(group) {
   return section;
 }
 
+/** @param {Row} row */
 function changeItem(row) {
   const c = row.change;
   const id = `change-${row.index}`;
@@ -373,35 +496,49 @@ function changeItem(row) {
 
 // ---------------------------------------------------------------- details
 
+/**
+ * Expands (or collapses) a change.
+ * @param {Row} row
+ * @param {boolean} [open]
+ */
 async function toggle(row, open) {
-  const button = row.node.querySelector(".change-toggle");
+  const item = row.node;
+  const button = item?.querySelector(".change-toggle");
+  if (!item || !button) return;
   const isOpen = button.getAttribute("aria-expanded") === "true";
   const want = open ?? !isOpen;
   if (want === isOpen) return;
   button.setAttribute("aria-expanded", String(want));
-  let detail = row.node.querySelector(".detail");
+  /** @type {HTMLElement | null} */
+  let detail = item.querySelector(".detail");
   if (!want) {
     if (detail) detail.hidden = true;
     return;
   }
   if (!detail) {
     detail = await buildDetail(row);
-    row.node.append(detail);
+    item.append(detail);
   }
   detail.hidden = false;
 }
 
 /** A before/after value as text: strings as they are, anything else as pretty JSON. */
+/**
+ * @param {unknown} value
+ * @returns {string | null}
+ */
 function valueText(value) {
   if (value === undefined) return null;
   if (typeof value === "string") return value;
-  return JSON.stringify(value, null, 2);
+  return JSON.stringify(value, null, 2) ?? String(value);
 }
 
+/** @param {Row} row */
 async function buildDetail(row) {
   const c = row.change;
   const before = valueText(c.before);
   const after = valueText(c.after);
+  /** @type {(Revealed | null)[]} */
   let revealed = [null, null];
   try {
     const texts = [before ?? "", after ?? ""];
@@ -431,7 +568,9 @@ async function buildDetail(row) {
     pane("After", after, revealed[1], beforeHidden, "after"),
   );
   const notes = [];
-  for (const [label, r, text] of [["before", revealed[0], before], ["after", revealed[1], after]]) {
+  /** @type {[string, Revealed | null, string | null][]} */
+  const sides = [["before", revealed[0], before], ["after", revealed[1], after]];
+  for (const [label, r, text] of sides) {
     if (r?.tags) {
       notes.push(el("p", { class: "decoded" }, el("strong", { text: `Hidden text (Unicode tag characters) ${label}: ` }), el("code", { text: r.tags })));
     }
@@ -443,6 +582,15 @@ async function buildDetail(row) {
   return el("div", { class: "detail", id: `change-${row.index}-detail` }, el("p", { class: "full-message", text: c.message }), meta, panes, ...notes);
 }
 
+/**
+ * One side of the before/after view; hidden-character runs are highlighted, those not in
+ * `knownHidden` (the runs of the other side) as added.
+ * @param {string} title
+ * @param {string | null} text
+ * @param {Revealed | null} revealed
+ * @param {Set<string> | null} knownHidden
+ * @param {"before" | "after"} cls
+ */
 function pane(title, text, revealed, knownHidden, cls) {
   const pre = el("pre", { class: `value ${cls}`, tabindex: "0", "aria-label": `${title} value` });
   if (text === null) {
@@ -465,10 +613,12 @@ function pane(title, text, revealed, knownHidden, cls) {
 
 // ---------------------------------------------------------------- filters
 
+/** @param {Change[]} changes */
 function fillRuleFilter(changes) {
+  /** @type {Map<string, number>} */
   const counts = new Map();
   for (const c of changes) counts.set(c.rule, (counts.get(c.rule) ?? 0) + 1);
-  const select = $("rule-filter");
+  const select = $select("rule-filter");
   const keep = select.value;
   select.replaceChildren(el("option", { value: "", text: "all rules" }));
   for (const rule of [...counts.keys()].sort(compareText)) {
@@ -477,14 +627,19 @@ function fillRuleFilter(changes) {
   select.value = counts.has(keep) ? keep : "";
 }
 
+/** @returns {Filter} */
 function currentFilter() {
   return {
-    severities: new Set(SEVERITIES.filter((s) => $(`show-${s}`).checked)),
-    rule: $("rule-filter").value,
-    text: $("search").value.trim().toLowerCase(),
+    severities: new Set(SEVERITIES.filter((s) => $input(`show-${s}`).checked)),
+    rule: $select("rule-filter").value,
+    text: $input("search").value.trim().toLowerCase(),
   };
 }
 
+/**
+ * @param {Row} row
+ * @param {Filter} f
+ */
 function matches(row, f) {
   return f.severities.has(row.change.severity) && (!f.rule || row.change.rule === f.rule) && (!f.text || row.search.includes(f.text));
 }
@@ -506,7 +661,7 @@ function applyFilter() {
 }
 
 function updateGroupVisibility() {
-  for (const g of current.groups) {
+  for (const g of current?.groups ?? []) {
     if (g.node) g.node.hidden = !g.rows.some((r) => r.node && !r.node.hidden);
   }
 }
@@ -514,6 +669,7 @@ function updateGroupVisibility() {
 function wireFilters() {
   for (const s of SEVERITIES) $(`show-${s}`).addEventListener("change", applyFilter);
   $("rule-filter").addEventListener("change", applyFilter);
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   $("search").addEventListener("input", () => {
     clearTimeout(timer);
@@ -532,7 +688,8 @@ async function copyMarkdown() {
   } catch {
     // No clipboard permission: copy from a temporary text area instead.
     const area = el("textarea", { class: "offscreen", "aria-hidden": "true" });
-    area.value = current.markdown;
+    const markdown = current.markdown;
+    area.value = markdown;
     document.body.append(area);
     area.select();
     const ok = document.execCommand("copy");
@@ -555,13 +712,16 @@ function downloadJson() {
 
 // ---------------------------------------------------------------- keyboard
 
+/** @returns {HTMLButtonElement[]} */
 function visibleToggles() {
-  return [...document.querySelectorAll("#groups .change:not([hidden]) > .change-toggle")].filter((b) => !b.closest(".group[hidden]"));
+  return [...document.querySelectorAll("#groups .change:not([hidden]) > .change-toggle")]
+    .filter((b) => !b.closest(".group[hidden]"))
+    .map((b) => /** @type {HTMLButtonElement} */ (b));
 }
 
 function wireKeys() {
   document.addEventListener("keydown", (event) => {
-    const target = event.target;
+    const target = event.target instanceof HTMLElement ? event.target : document.body;
     const typing = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
     if (event.key === "/" && !typing) {
       event.preventDefault();
@@ -569,11 +729,11 @@ function wireKeys() {
       return;
     }
     if (event.key === "Escape") {
-      const item = target.closest?.(".change");
+      const item = target.closest(".change");
       if (item && current) {
         const row = rowOf(item);
         if (row) toggle(row, false);
-        item.querySelector(".change-toggle")?.focus();
+        /** @type {HTMLElement | null} */ (item.querySelector(".change-toggle"))?.focus();
       } else if (target === $("search")) {
         target.blur();
       }
@@ -583,7 +743,8 @@ function wireKeys() {
     if (event.key === "j" || event.key === "k") {
       const toggles = visibleToggles();
       if (!toggles.length) return;
-      const at = toggles.indexOf(target.closest?.(".change")?.querySelector(".change-toggle"));
+      const mine = target.closest(".change")?.querySelector(".change-toggle");
+      const at = mine ? toggles.indexOf(/** @type {HTMLButtonElement} */ (mine)) : -1;
       const next = event.key === "j" ? Math.min(at + 1, toggles.length - 1) : Math.max(at - 1, 0);
       toggles[at < 0 ? 0 : next].focus();
       event.preventDefault();
@@ -591,9 +752,14 @@ function wireKeys() {
   });
 }
 
+/**
+ * @param {Element} item
+ * @returns {Row | null}
+ */
 function rowOf(item) {
-  const index = Number(item.querySelector(".change-toggle")?.dataset.index);
-  for (const g of current.groups) for (const r of g.rows) if (r.index === index) return r;
+  const toggleButton = /** @type {HTMLElement | null} */ (item.querySelector(".change-toggle"));
+  const index = Number(toggleButton?.dataset.index);
+  for (const g of current?.groups ?? []) for (const r of g.rows) if (r.index === index) return r;
   return null;
 }
 

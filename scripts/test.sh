@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 
-STAGES=(fmt clippy purity test wasm doc python node)
+STAGES=(fmt clippy purity test wasm doc python node browser)
 
 LOG_DIR="$DG_ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
@@ -59,9 +59,37 @@ stage_test() {
   return "$rc"
 }
 
-# Compile check of the browser build (the wasm issue adds wasm-bindgen + a headless run).
+# Compile check of the browser build, linting the wasm-only bindings the host clippy skips.
 stage_wasm() {
-  cargo build -p driftguard-wasm --target wasm32-unknown-unknown
+  cargo clippy -p driftguard-wasm --target wasm32-unknown-unknown -- -D warnings
+}
+
+# The browser package: driftguard-wasm/build.sh (wasm + viewer), then under `node --test`:
+# the JS API, every conformance vector through the Node build, the viewer's end-to-end tests
+# in headless Chromium, and the 13 MB GitHub pair in the viewer (tests/fetch-github-pair.sh
+# fetches it with npm pack when the bench cache lacks it). Needs what `.ci/run`'s
+# install_browser installs: wasm-bindgen (Cargo.lock's version), npm ci, /usr/bin/chromium.
+stage_browser() {
+  local dir="$DG_ROOT/driftguard-wasm" log="$LOG_DIR/browser.log" rc=0
+  need node "install Node.js 20+"
+  need wasm-bindgen "cargo install wasm-bindgen-cli --version =<Cargo.lock's wasm-bindgen>"
+  if [[ ! -x "$dir/node_modules/.bin/wasm-opt" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+  "$dir/build.sh"
+  (cd "$dir" && node --test --test-reporter=tap --test-concurrency=1 \
+    tests/api.test.mjs tests/conformance.test.mjs tests/e2e.test.mjs tests/large.test.mjs) \
+    2>&1 | tee "$log" || rc=$?
+  # node --test's own totals, over every file.
+  local passed failed
+  passed="$(awk '/^# pass /{print $3}' "$log" | tail -n 1)"
+  failed="$(awk '/^# fail /{print $3}' "$log" | tail -n 1)"
+  if [[ -z "$passed" || -z "$failed" ]]; then
+    echo "error: node --test printed no totals" >&2
+    return 1
+  fi
+  tally "$passed" "$failed"
+  return "$rc"
 }
 
 stage_doc() {

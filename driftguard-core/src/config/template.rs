@@ -258,8 +258,8 @@ pub const REDACTED: &str = "[redacted]";
 
 /// Replaces every occurrence of each secret value in `text` with [`REDACTED`],
 /// longest secrets first (so a secret containing another is removed whole). Empty
-/// values are skipped. Bindings pass the values from [`Config::secret_values`]
-/// (crate::config::Config::secret_values) and run every log line, error message and
+/// values are skipped. Bindings pass the values from
+/// [`Config::secret_values`](crate::config::Config::secret_values) and run every log line, error message and
 /// captured stderr through this before showing or storing it.
 pub fn redact(text: &str, secrets: &[String]) -> String {
     let mut sorted: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();

@@ -98,14 +98,16 @@ stage_doc() {
 
 # The Python package (driftguard-py): builds the abi3 wheel with maturin (release) and
 # installs it into driftguard-py/.venv, builds the native example CLI the byte-identity
-# tests compare with, then ruff, stubtest (the .pyi against the built module), mypy (the
-# package's own annotations) and pytest.
+# tests compare with (dev profile), then ruff, stubtest (the .pyi against the built
+# module), mypy (the package's own annotations) and pytest.
 # driftguard-py/ci/install.sh (idempotent) provides the venv and the pinned MCP servers.
 stage_python() {
   local pkg="$DG_ROOT/driftguard-py" log="$LOG_DIR/pytest.log" rc=0
   local venv="$pkg/.venv" wheels="$DG_ROOT/target/wheels-python"
   bash "$pkg/ci/install.sh"
-  cargo build --release -p driftguard-core --example driftguard
+  # The byte-identity reference: the example CLI in the dev profile (`cargo test` builds it
+  # too); a release build would compile the core's dev-dependencies in release for nothing.
+  cargo build -p driftguard-core --example driftguard
   rm -rf "$wheels"
   "$venv/bin/maturin" build --release --manifest-path "$pkg/Cargo.toml" --out "$wheels"
   "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall "$wheels"/driftguard-*.whl
@@ -113,7 +115,7 @@ stage_python() {
   (cd "$pkg" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
   (cd "$pkg" && "$venv/bin/python" -m mypy.stubtest driftguard._driftguard)
   (cd "$pkg" && "$venv/bin/python" -m mypy python/driftguard)
-  (cd "$pkg" && DRIFTGUARD_NATIVE_CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/release/examples/driftguard" \
+  (cd "$pkg" && DRIFTGUARD_NATIVE_CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/debug/examples/driftguard" \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider) 2>&1 | tee "$log" || rc=$?
   # pytest's closing line: "N passed, N failed, N errors in …s" (any part may be absent).
   awk '/ in [0-9.]+s/ && /(passed|failed|error)/ { p = 0; f = 0

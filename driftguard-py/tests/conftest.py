@@ -17,13 +17,15 @@ FIXTURES = REPO / "conformance" / "fixtures"
 
 
 def native_cli_path() -> Path | None:
-    """The native example CLI (`cargo build --release -p driftguard-core --example driftguard`)."""
+    """The native example CLI (`cargo build -p driftguard-core --example driftguard`, or the
+    release one): the most recently built, unless DRIFTGUARD_NATIVE_CLI names one."""
     explicit = os.environ.get("DRIFTGUARD_NATIVE_CLI")
     if explicit:
         return Path(explicit)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    path = target / "release" / "examples" / "driftguard"
-    return path if path.exists() else None
+    built = [target / p / "examples" / "driftguard" for p in ("debug", "release")]
+    built = [p for p in built if p.exists()]
+    return max(built, key=lambda p: p.stat().st_mtime) if built else None
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +38,7 @@ def native_cli() -> Path:
         if cargo is None:
             pytest.fail("cargo is needed to build the native example CLI")
         subprocess.run(
-            [cargo, "build", "--release", "-p", "driftguard-core", "--example", "driftguard"],
+            [cargo, "build", "-p", "driftguard-core", "--example", "driftguard"],
             cwd=REPO,
             check=True,
         )

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import http, { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,6 +230,53 @@ describe('real servers over HTTP on 127.0.0.1', () => {
   it('legacy HTTP+SSE via the fallback: the same catalog', async () => {
     const doc = await captureMcpHttp(`http://127.0.0.1:${sse.port}/sse`);
     assert.equal(load(doc, { format: 'mcp' }).digest, load(fixture('server-everything-2026.1.26'), { format: 'mcp' }).digest);
+  });
+
+  it('--header with ${VAR} reaches the server (an authenticating proxy in front), never the output', async () => {
+    const secret = 'mcp-token-5b1e-secret';
+    const seen = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.headers.authorization === `Bearer ${secret}`);
+      if (req.headers.authorization !== `Bearer ${secret}`) {
+        res.writeHead(401).end('unauthorized');
+        return;
+      }
+      const upstream = http.request(
+        { host: '127.0.0.1', port: streamable.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    const sockets = new Set();
+    proxy.on('connection', (sock) => sockets.add(sock));
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${proxy.address().port}/mcp`;
+    try {
+      const doc = await captureMcpHttp(url, { headers: { Authorization: 'Bearer ${DG_MCP_TOKEN}' }, env: { DG_MCP_TOKEN: secret } });
+      assert.equal(doc.tools.length, 13);
+      assert.ok(seen.length > 0 && seen.every(Boolean), 'every request carried the header');
+      await assert.rejects(captureMcpHttp(url, { headers: { Authorization: 'Bearer wrong' }, timeoutMs: 5000 }), (e) => {
+        assert.equal(e.code, 'E_MCP');
+        assert.ok(!e.message.includes(secret) && !e.message.includes('Bearer'));
+        return true;
+      });
+      const r = await new Promise((resolve) => {
+        const child = execFile(node, [BIN, 'capture', '--mcp-http', url, '--header', 'Authorization: Bearer ${DG_MCP_TOKEN}'], { env: { ...process.env, DG_MCP_TOKEN: secret }, encoding: 'utf8' }, (error, stdout, stderr) =>
+          resolve({ stdout, stderr, code: error ? error.code : 0 }),
+        );
+        child.stdin.end();
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(load(r.stdout, { format: 'snapshot' }).digest, load(fixture('server-everything-2026.1.26'), { format: 'mcp' }).digest);
+      assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      proxy.close();
+    }
   });
 
   it('the CLI: capture --mcp-http prints the same snapshot as over stdio', async () => {

@@ -58,6 +58,13 @@ test("errors carry the core's code and location", () => {
   throwsCode(() => dg.parse("[1, 2, 3]"), "E_UNSUPPORTED_FORMAT");
   throwsCode(() => dg.parse("a: *x\n"), "E_PARSE");
   throwsCode(() => dg.parse("[".repeat(100_000)), "E_TOO_DEEP");
+  throwsCode(() => dg.parse(new Uint8Array(0)), "E_PARSE", /empty document/);
+  // A YAML alias bomb (10^10 nodes) ends in E_TOO_LARGE, quickly.
+  let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (let i = 0, prev = "a"; i < 9; prev = `b${i}`, i++) bomb += `b${i}: &b${i} [${Array(10).fill(`*${prev}`).join(", ")}]\n`;
+  const start = Date.now();
+  throwsCode(() => dg.parse(bomb), "E_TOO_LARGE", /alias expansion/);
+  assert.ok(Date.now() - start < 10_000);
   throwsCode(
     () => dg.parse(JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: { "/a": { get: { responses: { 200: { $ref: "other.yaml#/x" } } } } } })),
     "E_REF_EXTERNAL",

@@ -112,6 +112,10 @@ test("?old=&new= URLs load, filter by severity, rule and text, expand, copy Mark
   await detail.waitFor();
   assert.equal(JSON.parse(await detail.locator("pre.before").textContent()).join(), "number");
   assert.equal(JSON.parse(await detail.locator("pre.after").textContent()).join(), "integer");
+  // Only the lines that differ are marked.
+  assert.deepEqual(await detail.locator("pre.before .line.changed-before").allTextContents(), ['  "number"']);
+  assert.deepEqual(await detail.locator("pre.after .line.changed-after").allTextContents(), ['  "integer"']);
+  assert.equal(await detail.locator("pre .line").count(), 6);
   assert.match(await detail.textContent(), /Pointer\/schemas\/#~1components~1schemas~1NewOrder\/properties\/quantityPositioninput/);
   await page.screenshot({ path: join(ARTIFACTS, "petstore-expanded.png"), fullPage: true });
   await toggle.click();

@@ -561,11 +561,15 @@ async function buildDetail(row) {
     c.tags?.length ? el("dd", { text: c.tags.join(", ") }) : null,
   );
   const beforeHidden = new Set((revealed[0]?.segments ?? []).filter((s) => s.hidden).map((s) => s.text));
+  const beforeLines = linesOf(revealed[0]);
+  const afterLines = linesOf(revealed[1]);
+  // Lines only on one side are marked, when there are two sides to compare.
+  const both = before !== null && after !== null;
   const panes = el(
     "div",
     { class: "sides-compare" },
-    pane("Before", before, revealed[0], null, "before"),
-    pane("After", after, revealed[1], beforeHidden, "after"),
+    pane("Before", before, beforeLines, null, both ? new Set(afterLines.map((l) => l.key)) : null, "before"),
+    pane("After", after, afterLines, beforeHidden, both ? new Set(beforeLines.map((l) => l.key)) : null, "after"),
   );
   const notes = [];
   /** @type {[string, Revealed | null, string | null][]} */
@@ -582,29 +586,61 @@ async function buildDetail(row) {
   return el("div", { class: "detail", id: `change-${row.index}-detail` }, el("p", { class: "full-message", text: c.message }), meta, panes, ...notes);
 }
 
+/** @typedef {{key: string, parts: Revealed["segments"]}} Line */
+
 /**
- * One side of the before/after view; hidden-character runs are highlighted, those not in
- * `knownHidden` (the runs of the other side) as added.
+ * A revealed text cut into lines (hidden runs never contain a newline).
+ * @param {Revealed | null} revealed
+ * @returns {Line[]}
+ */
+function linesOf(revealed) {
+  if (!revealed) return [];
+  /** @type {Line[]} */
+  const lines = [{ key: "", parts: [] }];
+  for (const segment of revealed.segments) {
+    const pieces = segment.hidden ? [segment.text] : segment.text.split("\n");
+    pieces.forEach((text, i) => {
+      if (i > 0) lines.push({ key: "", parts: [] });
+      const line = lines[lines.length - 1];
+      if (!text) return;
+      line.key += text;
+      line.parts.push(segment.hidden ? segment : { text });
+    });
+  }
+  return lines;
+}
+
+/**
+ * One side of the before/after view. Hidden-character runs are highlighted (those not in
+ * `knownHidden`, the runs of the other side, as added); lines not in `otherLines` (the
+ * other side's lines) are marked as changed.
  * @param {string} title
  * @param {string | null} text
- * @param {Revealed | null} revealed
+ * @param {Line[]} lines
  * @param {Set<string> | null} knownHidden
+ * @param {Set<string> | null} otherLines
  * @param {"before" | "after"} cls
  */
-function pane(title, text, revealed, knownHidden, cls) {
+function pane(title, text, lines, knownHidden, otherLines, cls) {
   const pre = el("pre", { class: `value ${cls}`, tabindex: "0", "aria-label": `${title} value` });
   if (text === null) {
     pre.append(el("span", { class: "absent", text: cls === "before" ? "(absent: added)" : "(absent: removed)" }));
-  } else if (revealed) {
-    for (const s of revealed.segments) {
-      if (!s.hidden) {
-        pre.append(document.createTextNode(s.text));
-        continue;
+  } else if (lines.length) {
+    lines.forEach((line, i) => {
+      const changed = otherLines !== null && !otherLines.has(line.key);
+      const span = el("span", { class: changed ? `line changed-${cls}` : "line" });
+      for (const s of line.parts) {
+        if (!s.hidden) {
+          span.append(document.createTextNode(s.text));
+          continue;
+        }
+        const added = knownHidden && !knownHidden.has(s.text);
+        const label = `hidden characters${s.decoded ? `, spelling: ${s.decoded}` : ""}${added ? " (added)" : ""}`;
+        span.append(el("mark", { class: `hidden-char${added ? " added" : ""}`, title: label, text: s.text }));
       }
-      const added = knownHidden && !knownHidden.has(s.text);
-      const title = `hidden characters${s.decoded ? `, spelling: ${s.decoded}` : ""}${added ? " (added)" : ""}`;
-      pre.append(el("mark", { class: `hidden-char${added ? " added" : ""}`, title, text: s.text }));
-    }
+      pre.append(span);
+      if (i < lines.length - 1) pre.append(document.createTextNode("\n"));
+    });
   } else {
     pre.textContent = text;
   }

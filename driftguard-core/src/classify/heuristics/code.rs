@@ -358,7 +358,7 @@ fn env_variable(rest: &str) -> Option<String> {
     if let Some(x) = r.strip_prefix(".get") {
         r = x;
     }
-    let r = r.trim_start_matches(|c: char| matches!(c, '.' | '[' | '(' | '\'' | '"' | '`' | ' '));
+    let r = r.trim_start_matches(['.', '[', '(', '\'', '"', '`', ' ']);
     let name: String = r
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -389,7 +389,7 @@ fn pattern_hits(line: &str, out: &mut Vec<Hit>) {
                 Some('(') => rest.trim_start().starts_with('('),
                 Some('*') => true,
                 Some(_) => rest
-                    .trim_start_matches(|c: char| matches!(c, '\'' | '"' | '`' | ']' | ' '))
+                    .trim_start_matches(['\'', '"', '`', ']', ' '])
                     .starts_with([':', '=']),
                 None => !rest.bytes().next().is_some_and(is_ident_byte),
             };

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 use super::{Ctx, Loc, SEP, Side, show};
 use crate::classify::Position;
 use crate::classify::heuristics::code::{
-    CodeLine, MAX_REVIEW_BYTES, is_code_path, is_native_path, line_diff, scan_added_code,
+    CodeLine, Known, MAX_REVIEW_BYTES, is_code_path, is_native_path, line_diff, scan_added_code,
+    scan_added_code_with,
 };
 use crate::surface::package::{PackageFile, PackageSurface};
 
@@ -354,6 +355,8 @@ fn files(ctx: &mut Ctx<'_>, old: &PackageSurface, new: &PackageSurface) {
     let base = loc("files", "file");
     let version_moved = old.version != new.version;
     let old_hashes: BTreeSet<&str> = old.files.values().map(|f| f.sha256.as_str()).collect();
+    // What every old text has, computed once for all added files.
+    let mut known_all: Option<Known> = None;
     let paths: BTreeSet<&String> = old.files.keys().chain(new.files.keys()).collect();
     for p in paths {
         let at = sub(&base, p, p);
@@ -380,7 +383,7 @@ fn files(ctx: &mut Ctx<'_>, old: &PackageSurface, new: &PackageSurface) {
                 if old_hashes.contains(b.sha256.as_str()) {
                     continue; // the same content was already in the package
                 }
-                review_added(ctx, &at, p, old, new);
+                review_added(ctx, &at, p, old, new, &mut known_all);
             }
             (Some(a), Some(b)) if a.sha256 != b.sha256 => {
                 if version_moved && is_manifest_file(&new.ecosystem, p) {
@@ -415,6 +418,7 @@ fn review_added(
     path: &str,
     old: &PackageSurface,
     new: &PackageSurface,
+    known_all: &mut Option<Known>,
 ) {
     if is_native_path(path) {
         return not_reviewed(ctx, at, path, "native code cannot be reviewed as text");
@@ -434,9 +438,13 @@ fn review_added(
         );
     }
     // Everything in a new file is added; novelty is judged against every old text.
-    let known: Vec<&str> = old.texts.values().map(String::as_str).collect();
+    let known = known_all.get_or_insert_with(|| {
+        let texts: Vec<&str> = old.texts.values().map(String::as_str).collect();
+        Known::of(&texts)
+    });
     let all: Vec<usize> = (0..text.lines().count()).collect();
-    suspicious(ctx, at, path, scan_added_code(&known, text, &all));
+    let lines = scan_added_code_with(known, text, &all);
+    suspicious(ctx, at, path, lines);
 }
 
 fn review_changed(

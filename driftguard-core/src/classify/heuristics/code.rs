@@ -4,7 +4,8 @@
 //! Two steps, both bounded and deterministic:
 //!
 //! 1. [`line_diff`]: a Myers shortest-edit-script line diff (common prefix and suffix
-//!    trimmed first). Its work is bounded by [`MAX_EDIT_DISTANCE`]; past it the diff
+//!    trimmed first). Its work is bounded by [`MAX_EDIT_DISTANCE`] and [`MAX_DIFF_WORK`];
+//!    past either the diff
 //!    falls back to "every new line that does not occur in the old text" (a sound
 //!    over-approximation of the added lines: nothing added is missed, moved lines may be
 //!    counted). Texts over [`MAX_REVIEW_BYTES`] are not diffed at all: the caller fails
@@ -39,8 +40,12 @@ use super::{quote, truncate_chars};
 pub const MAX_REVIEW_BYTES: usize = 8 * 1024 * 1024;
 
 /// Edit distance (in lines, after trimming the common prefix and suffix) up to which
-/// the line diff is exact; memory is about 4·D² bytes at the bound (16 MB).
+/// the line diff is exact; its trace takes about 8·D² bytes at the bound (32 MB).
 pub const MAX_EDIT_DISTANCE: usize = 2000;
+
+/// Steps (diagonal moves and snake extensions) the exact line diff may take before it
+/// falls back, so repetitive texts cannot make it quadratic.
+pub const MAX_DIFF_WORK: usize = 50_000_000;
 
 /// Longest line text quoted in a receipt, in characters.
 pub const MAX_LINE_QUOTE: usize = 200;
@@ -184,7 +189,7 @@ pub fn line_diff(old: &str, new: &str) -> LineDiff {
     let b_mid = b_ids
         .get(prefix..b_ids.len().saturating_sub(suffix))
         .unwrap_or_default();
-    match myers(a_mid, b_mid, MAX_EDIT_DISTANCE) {
+    match myers(a_mid, b_mid, MAX_EDIT_DISTANCE, MAX_DIFF_WORK) {
         Some(added_mid) => LineDiff {
             removed: a_mid.len() - (b_mid.len() - added_mid.len()),
             added: added_mid.into_iter().map(|i| i + prefix).collect(),
@@ -219,8 +224,8 @@ fn intern_line<'s>(s: &'s str, ids: &mut HashMap<&'s str, u32>) -> u32 {
 }
 
 /// Myers' O(ND) diff: the indexes of `b` that are inserted, or `None` when the edit
-/// distance exceeds `max_d`.
-fn myers(a: &[u32], b: &[u32], max_d: usize) -> Option<Vec<usize>> {
+/// distance exceeds `max_d` or the work `max_work` steps.
+fn myers(a: &[u32], b: &[u32], max_d: usize, max_work: usize) -> Option<Vec<usize>> {
     let n = isize::try_from(a.len()).ok()?;
     let m = isize::try_from(b.len()).ok()?;
     let max = n + m;
@@ -243,6 +248,7 @@ fn myers(a: &[u32], b: &[u32], max_d: usize) -> Option<Vec<usize>> {
     };
     let mut trace: Vec<Vec<isize>> = Vec::new();
     let mut found = None;
+    let mut work: usize = 0;
     'outer: for d in 0..=limit {
         // Snapshot of v over -(d+1)..=(d+1) before step d.
         let lo = usize::try_from(off - d - 1).ok()?;
@@ -256,9 +262,14 @@ fn myers(a: &[u32], b: &[u32], max_d: usize) -> Option<Vec<usize>> {
                 at(&v, k - 1) + 1
             };
             let mut y = x - k;
+            work += 1;
             while x < n && y < m && eq(x, y) {
                 x += 1;
                 y += 1;
+                work += 1;
+            }
+            if work > max_work {
+                return None;
             }
             if let Some(slot) = usize::try_from(k + off).ok().and_then(|i| v.get_mut(i)) {
                 *slot = x;
@@ -319,15 +330,25 @@ pub struct CodeLine {
     pub findings: Vec<String>,
 }
 
-/// True for a line that is only a comment (`//`, `/*`, `*`, `#` but not `#!`, `<!--`):
-/// it does not run, so it is not reviewed (on either side).
+/// True for a line that is only a comment (`//`; `#` but not `#!`; `/*`, `*` or `<!--`
+/// with nothing after a closing `*/` or `-->` on the same line): it does not run, so it
+/// is not reviewed (on either side). `/* */ eval(x)` is code.
 fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with("//")
-        || t.starts_with("/*")
-        || t.starts_with('*')
-        || t.starts_with("<!--")
-        || (t.starts_with('#') && !t.starts_with("#!"))
+    if t.starts_with("//") || (t.starts_with('#') && !t.starts_with("#!")) {
+        return true;
+    }
+    let closes = |close: &str| {
+        t.find(close)
+            .is_none_or(|i| t.get(i + close.len()..).unwrap_or("").trim().is_empty())
+    };
+    if t.starts_with("/*") || t.starts_with('*') {
+        return closes("*/");
+    }
+    if t.starts_with("<!--") {
+        return closes("-->");
+    }
+    false
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -454,22 +475,42 @@ fn hits(line: &str) -> Vec<Hit> {
     out
 }
 
+/// What an old text already has: the keys of every finding on its non-comment lines.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    keys: BTreeSet<(&'static str, String)>,
+}
+
+impl Known {
+    /// The keys found in `texts`.
+    pub fn of(texts: &[&str]) -> Known {
+        let mut keys = BTreeSet::new();
+        for text in texts {
+            for line in text.lines().filter(|l| !is_comment(l)) {
+                for hit in hits(line) {
+                    if let Some(host) = hit.also_known_as {
+                        keys.insert(("host", host));
+                    }
+                    keys.insert((hit.kind, hit.key));
+                }
+            }
+        }
+        Known { keys }
+    }
+}
+
 /// Reviews the added lines of `new` (0-based indexes from [`line_diff`]) against the
 /// old texts in `known` (the old version of the file; for a new file, every old text
 /// available): one [`CodeLine`] per added line that introduces something new, in line
 /// order. Comment-only lines are skipped on both sides.
 pub fn scan_added_code(known: &[&str], new: &str, added: &[usize]) -> Vec<CodeLine> {
-    let mut seen: BTreeSet<(&'static str, String)> = BTreeSet::new();
-    for text in known {
-        for line in text.lines().filter(|l| !is_comment(l)) {
-            for hit in hits(line) {
-                if let Some(host) = hit.also_known_as {
-                    seen.insert(("host", host));
-                }
-                seen.insert((hit.kind, hit.key));
-            }
-        }
-    }
+    scan_added_code_with(&Known::of(known), new, added)
+}
+
+/// [`scan_added_code`] with the old keys computed once ([`Known::of`]), for reviewing
+/// several new files against the same old texts.
+pub fn scan_added_code_with(known: &Known, new: &str, added: &[usize]) -> Vec<CodeLine> {
+    let seen = &known.keys;
     let new_lines = lines(new);
     let mut out = Vec::new();
     for &i in added {
@@ -579,6 +620,29 @@ mod tests {
         assert!(!d.exact);
         assert_eq!(d.added.len(), 3000);
         assert_eq!(d.removed, 2999);
+    }
+
+    #[test]
+    fn repetitive_texts_stay_within_the_work_bound() {
+        let old = "a\n".repeat(200_000);
+        let mut new = String::new();
+        for i in 0..200_000 {
+            new.push_str("a\n");
+            if i % 200 == 100 {
+                new.push_str("b\n");
+            }
+        }
+        let started = std::time::Instant::now();
+        let d = line_diff(&old, &new);
+        assert_eq!((d.added.len(), d.removed), (1000, 0));
+        assert!(started.elapsed().as_secs() < 30);
+        // With a small work bound the exact diff gives up (and line_diff falls back).
+        let ids = |s: &str| -> Vec<u32> { s.lines().map(|l| u32::from(l == "b")).collect() };
+        assert_eq!(
+            myers(&ids(&old), &ids(&new), MAX_EDIT_DISTANCE, 10_000),
+            None
+        );
+        assert!(myers(&ids(&old), &ids(&new), MAX_EDIT_DISTANCE, MAX_DIFF_WORK).is_some());
     }
 
     fn review(old: &str, new: &str) -> Vec<(usize, Vec<String>)> {
@@ -709,6 +773,9 @@ mod tests {
         let old = "// Sends an emial through Postmark.\nconst VERSION = '1.0.15';\nconst client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);\nmodule.exports = { send };\n";
         let new = "// Sends an email through Postmark.\nconst VERSION = '1.0.16';\nconst client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);\nmodule.exports = { send };\n";
         assert_eq!(review(old, new), vec![]);
+        // Code after a closed block comment is code.
+        assert_eq!(review("a\n", "a\n/* */ eval(x)\n").len(), 1);
+        assert_eq!(review("a\n", "a\n * @see eval(x) */ \n").len(), 0);
         // Member accesses are not domains, comments are not code.
         assert_eq!(
             review(

@@ -271,12 +271,13 @@ fn integrity(s: &str) -> Result<String> {
     Ok(parts.join(" "))
 }
 
-/// A person: a string, or `{name, email}` → `name <email>`.
+/// A person: a string, or `{name, email}` → `name <email>` (other members ignored).
 fn person(v: &Value, at: &str) -> Result<String> {
     let s = match v {
         Value::String(s) => s.trim().to_owned(),
         Value::Object(o) => {
-            only(o, &["email", "name", "url"], at)?;
+            // npm writes more than `name`/`email` in places (`url`, a trusted publisher's
+            // details on `_npmUser`): only those two identify a person.
             let field = |k: &str| -> Result<String> {
                 match o.get(k) {
                     None | Some(Value::Null) => Ok(String::new()),
@@ -717,6 +718,26 @@ mod tests {
             serde_json::to_value(&p.dependencies).unwrap(),
             json!({"requires-dist": {"mcp": ">=1.0", "pydantic": "<3 || >=2", "tzdata": "*; sys_platform == 'win32'"}})
         );
+    }
+
+    #[test]
+    fn people_are_name_and_email() {
+        let mut doc = npm(
+            vec![],
+            json!({"maintainers": [{"name": "a", "email": "a@x.io", "url": "https://x.io"}, {"email": "b@x.io"}]}),
+        );
+        doc["publisher"] = json!({"name": "GitHub Actions", "email": "npm-oidc-no-reply@github.com", "trustedPublisher": {"id": "github"}});
+        let s = normalize(&doc).unwrap();
+        let p = surface(&s);
+        assert_eq!(p.maintainers, ["<b@x.io>", "a <a@x.io>"]);
+        assert_eq!(
+            p.publisher.as_deref(),
+            Some("GitHub Actions <npm-oidc-no-reply@github.com>")
+        );
+        doc["publisher"] = json!({"url": "https://x.io"});
+        assert_eq!(normalize(&doc).unwrap_err().code(), "E_INVALID");
+        doc["publisher"] = json!(7);
+        assert_eq!(normalize(&doc).unwrap_err().code(), "E_INVALID");
     }
 
     #[test]

@@ -130,8 +130,10 @@ pub fn detect(value: &Value) -> Result<Format> {
             )),
         };
     }
-    if obj.get("ecosystem").is_some_and(Value::is_string)
-        && obj.get("files").is_some_and(Value::is_array)
+    // Method calls, not paths: the same lines read the document view of the JSON fast
+    // path.
+    if obj.get("ecosystem").is_some_and(|v| v.is_string())
+        && obj.get("files").is_some_and(|v| v.is_array())
     {
         return Ok(Format::Package);
     }

@@ -17,13 +17,15 @@ use serde_json::{Value, json};
 use super::{Ctx, Loc, SEP, Side, show};
 use crate::classify::Position;
 use crate::classify::heuristics::code::{
-    CodeLine, Known, MAX_REVIEW_BYTES, is_code_path, is_native_path, line_diff, scan_added_code,
-    scan_added_code_with,
+    CodeLine, Known, MAX_REVIEW_BYTES, is_code_path, is_native_path, line_diff, quote_line,
+    scan_added_code, scan_added_code_with,
 };
 use crate::surface::package::{PackageFile, PackageSurface};
 
 /// Lines listed in a receipt; the rest are counted.
 const MAX_RECEIPT_LINES: usize = 50;
+/// Added lines listed in a `package-file-added`/`-changed` receipt.
+const ADDED_RECEIPT_LINES: usize = 20;
 /// Lines quoted in a message.
 const MESSAGE_LINES: usize = 3;
 
@@ -351,6 +353,34 @@ fn file_value(f: &PackageFile) -> Value {
     json!({"sha256": f.sha256, "size": f.size})
 }
 
+/// The file entry with the first added lines of its text (`added`: line number and
+/// text; `addedMore`: how many more), when the text is at hand.
+fn file_receipt(f: &PackageFile, text: Option<&str>, added: &[usize]) -> Value {
+    let mut v = file_value(f);
+    let Some(text) = text else {
+        return v;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let shown: Vec<Value> = added
+        .iter()
+        .take(ADDED_RECEIPT_LINES)
+        .filter_map(|&i| {
+            lines
+                .get(i)
+                .map(|l| json!({"line": i + 1, "text": quote_line(l)}))
+        })
+        .collect();
+    if let Some(o) = v.as_object_mut() {
+        if !shown.is_empty() {
+            o.insert("added".into(), Value::Array(shown));
+        }
+        if added.len() > ADDED_RECEIPT_LINES {
+            o.insert("addedMore".into(), json!(added.len() - ADDED_RECEIPT_LINES));
+        }
+    }
+    v
+}
+
 fn files(ctx: &mut Ctx<'_>, old: &PackageSurface, new: &PackageSurface) {
     let base = loc("files", "file");
     let version_moved = old.version != new.version;
@@ -371,6 +401,13 @@ fn files(ctx: &mut Ctx<'_>, old: &PackageSurface, new: &PackageSurface) {
                 None,
             ),
             (None, Some(b)) => {
+                let text = new
+                    .texts
+                    .get(p.as_str())
+                    .map(String::as_str)
+                    .filter(|t| !too_large(t));
+                let total = text.map_or(0, |t| t.lines().count());
+                let receipt = file_receipt(b, text, &(0..total).collect::<Vec<_>>());
                 emit(
                     ctx,
                     "package-file-added",
@@ -378,7 +415,7 @@ fn files(ctx: &mut Ctx<'_>, old: &PackageSurface, new: &PackageSurface) {
                     Side::New,
                     format!("file {} added ({} bytes)", q(p), b.size),
                     None,
-                    Some(file_value(b)),
+                    Some(receipt),
                 );
                 if old_hashes.contains(b.sha256.as_str()) {
                     continue; // the same content was already in the package
@@ -458,8 +495,10 @@ fn review_changed(
 ) {
     let code = is_code_path(path);
     let texts = (old.texts.get(path), new.texts.get(path));
+    // Any text file with both texts gets its added lines in the receipt; code files
+    // are reviewed below.
     let diff = match texts {
-        (Some(x), Some(y)) if code && !too_large(x) && !too_large(y) => Some(line_diff(x, y)),
+        (Some(x), Some(y)) if !too_large(x) && !too_large(y) => Some(line_diff(x, y)),
         _ => None,
     };
     let detail = match &diff {
@@ -478,7 +517,10 @@ fn review_changed(
         Side::New,
         format!("file {} changed ({detail})", q(path)),
         Some(file_value(a)),
-        Some(file_value(b)),
+        Some(match &diff {
+            Some(d) => file_receipt(b, texts.1.map(String::as_str), &d.added),
+            None => file_value(b),
+        }),
     );
     if is_native_path(path) {
         return not_reviewed(ctx, at, path, "native code cannot be reviewed as text");
@@ -605,6 +647,14 @@ mod tests {
         assert_eq!(c[0].tags, ["security"]);
         assert_eq!(c[1].message, "file \"index.js\" changed (+1 −0 lines)");
         assert_eq!(
+            c[1].after,
+            Some(json!({
+                "added": [{"line": 4, "text": "Bcc: 'phan@giftshop.club',"}],
+                "sha256": sha256_hex(NEW_JS.as_bytes()),
+                "size": NEW_JS.len()
+            }))
+        );
+        assert_eq!(
             c[2].message,
             "package version moved from \"1.0.15\" to \"1.0.16\": the code that runs changed, \
              even where the tools look the same"
@@ -620,6 +670,22 @@ mod tests {
         let rules: Vec<&str> = c.iter().map(|c| c.rule.as_str()).collect();
         assert_eq!(rules, ["package-file-changed", "package-version-changed"]);
         assert_eq!(c[0].message, "file \"index.js\" changed (+0 −1 lines)");
+    }
+
+    #[test]
+    fn added_files_carry_their_first_lines() {
+        let mut new = capture("1.0.15", OLD_JS, true);
+        let long: String = (1..=25).map(|i| format!("line {i}\n")).collect();
+        new["files"].as_array_mut().unwrap().push(json!({
+            "path": "NOTES.txt", "sha256": sha256_hex(long.as_bytes()), "size": long.len(), "text": long
+        }));
+        let c = changes(&capture("1.0.15", OLD_JS, true), &new);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].rule, "package-file-added");
+        let after = c[0].after.as_ref().unwrap();
+        assert_eq!(after["added"].as_array().unwrap().len(), 20);
+        assert_eq!(after["added"][19], json!({"line": 20, "text": "line 20"}));
+        assert_eq!(after["addedMore"], json!(5));
     }
 
     #[test]

@@ -546,7 +546,9 @@ pub fn scan_added_code_with(known: &Known, new: &str, added: &[usize]) -> Vec<Co
     out
 }
 
-fn quote_line(line: &str) -> String {
+/// A line as a receipt quotes it: trimmed, made visible, cut at [`MAX_LINE_QUOTE`]
+/// characters.
+pub fn quote_line(line: &str) -> String {
     super::hidden::visible_inline(&truncate_chars(line.trim(), MAX_LINE_QUOTE))
 }
 

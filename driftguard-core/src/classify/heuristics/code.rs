@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::exfiltration::{self, DOMAIN, EMAIL, URL};
+use super::exfiltration::{self, DOMAIN, EMAIL, IP, URL};
 use super::text::Folded;
 use super::{quote, truncate_chars};
 
@@ -417,13 +417,30 @@ fn pattern_hits(line: &str, out: &mut Vec<Hit>) {
             if !ok {
                 continue;
             }
-            let shown = line.get(start..end).unwrap_or(needle);
+            let mut shown_end = end;
             let mut key = needle.to_ascii_lowercase();
             if *kind == ENV_READ
                 && let Some(var) = env_variable(rest)
             {
+                let var_end = rest.find(&var).map_or(end, |i| end + i + var.len());
+                // Setting or deleting a variable is not reading it (tests do both).
+                let after = line.get(var_end..).unwrap_or("").trim_start();
+                let after = after
+                    .trim_start_matches(['\'', '"', '`', ']', ')'])
+                    .trim_start();
+                let written = after.starts_with('=') && !after.starts_with("==");
+                let deleted = line
+                    .get(..start)
+                    .unwrap_or("")
+                    .trim_end()
+                    .ends_with("delete");
+                if written || deleted {
+                    continue;
+                }
                 key = format!("{key} {var}");
+                shown_end = var_end;
             }
+            let shown = line.get(start..shown_end).unwrap_or(needle);
             out.push(Hit {
                 start,
                 kind,
@@ -435,9 +452,36 @@ fn pattern_hits(line: &str, out: &mut Vec<Hit>) {
     }
 }
 
+/// Hosts that never leave the machine.
+pub static LOOPBACK_HOSTS: &[&str] = &["localhost", "0.0.0.0", "::1", "[::1]"];
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    LOOPBACK_HOSTS.contains(&h.as_str()) || h.starts_with("127.") || h.ends_with(".localhost")
+}
+
 fn value_hits(line: &str, out: &mut Vec<Hit>) {
     let folded = Folded::new(line);
     for item in exfiltration::items(&folded) {
+        // A `data:` URL in code is an inline value, not a place data goes (a long
+        // encoded payload in one is still a blob).
+        if item.kind == URL && item.key.starts_with("data:") {
+            continue;
+        }
+        // A bare scheme (`'file://'` in a prefix check) names no place, and loopback
+        // hosts are not outside the machine.
+        if item.kind == URL
+            && item
+                .key
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.is_empty())
+        {
+            continue;
+        }
+        let host = item.host.as_deref().unwrap_or(item.key.as_str());
+        if matches!(item.kind, URL | IP | DOMAIN) && is_loopback(host) {
+            continue;
+        }
         if item.kind == DOMAIN {
             // In code, a bare `name.tld` is mostly a member access: only quoted host
             // names count.
@@ -751,6 +795,29 @@ mod tests {
                 "get('https://api.postmarkapp.com/email')\nget('https://api.postmarkapp.com/email/batch')\n"
             ),
             vec![]
+        );
+        // A bare scheme and loopback hosts are not targets.
+        assert_eq!(
+            review(
+                "x\n",
+                "x\nif (u.startsWith('file://')) {}\nlisten('http://localhost:3000/mcp')\nconnect('127.0.0.1')\n"
+            ),
+            vec![]
+        );
+        // Writing or deleting a variable is not reading it; a data: URL is not a target.
+        assert_eq!(
+            review(
+                "x\n",
+                "x\nprocess.env.TEST_VAR = 'v';\ndelete process.env.TEST_VAR;\nos.environ[\"A\"] = \"1\"\nu = `data:text/plain;base64,${b}`\n"
+            ),
+            vec![]
+        );
+        assert_eq!(
+            review("x\n", "x\nif (process.env.TOKEN === 'a') {}\n"),
+            vec![(
+                2,
+                vec!["environment/credential read \"process.env.TOKEN\"".to_owned()]
+            )]
         );
         // A new environment variable is new; the same one is not.
         assert_eq!(

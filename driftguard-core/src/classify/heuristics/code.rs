@@ -17,6 +17,8 @@
 //!    base64/hex blobs). A finding counts only when its key is new: not found anywhere in
 //!    the old text (a URL counts as known when its host is known; an environment read is
 //!    keyed by its variable, so `process.env.HOME` → `process.env.TOKEN` is new).
+//!    Not targets in code: a bare scheme (`'file://'`), loopback hosts, `data:` URLs,
+//!    unquoted `name.tld` member accesses; setting or deleting a variable is not a read.
 //!
 //! ```
 //! use driftguard_core::classify::heuristics::code::{line_diff, scan_added_code};

@@ -21,6 +21,7 @@ pub const ALLOWED_FORMATS: &[&str] = &[
     "mcp",
     "samples",
     "snapshot",
+    "package",
 ];
 /// The one member of each input.
 pub const ALLOWED_INPUT_FORMS: &[&str] = &["base64", "json", "samples", "text"];

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::shape::Shape;
-use crate::surface::{ApiSurface, McpSurface, SchemaSurface, Surface};
+use crate::surface::{ApiSurface, McpSurface, PackageSurface, SchemaSurface, Surface};
 
 /// The snapshot format this build reads and writes.
 pub const SNAPSHOT_FORMAT: &str = "driftguard.snapshot/1";
@@ -32,17 +32,20 @@ pub enum Kind {
     Mcp,
     /// A schema inferred from sampled JSON payloads.
     Samples,
+    /// A published package (npm, PyPI).
+    Package,
 }
 
 impl Kind {
     /// The kind's name as it appears in snapshots (`openapi`, `json-schema`, `mcp`,
-    /// `samples`).
+    /// `samples`, `package`).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Openapi => "openapi",
             Kind::JsonSchema => "json-schema",
             Kind::Mcp => "mcp",
             Kind::Samples => "samples",
+            Kind::Package => "package",
         }
     }
 }
@@ -90,6 +93,7 @@ impl Snapshot {
             Surface::JsonSchema(_) => Kind::JsonSchema,
             Surface::Mcp(_) => Kind::Mcp,
             Surface::Samples(_) => Kind::Samples,
+            Surface::Package(_) => Kind::Package,
         }
     }
 
@@ -190,6 +194,7 @@ impl Snapshot {
             Kind::JsonSchema => Surface::JsonSchema(typed::<SchemaSurface>(surface_value)?),
             Kind::Mcp => Surface::Mcp(typed::<McpSurface>(surface_value)?),
             Kind::Samples => Surface::Samples(typed::<SchemaSurface>(surface_value)?),
+            Kind::Package => Surface::Package(typed::<PackageSurface>(surface_value)?),
         };
         let meta = match obj.get("meta") {
             None => BTreeMap::new(),
@@ -276,6 +281,7 @@ impl Serialize for View<'_> {
             Surface::Api(x) => map.serialize_entry("surface", x)?,
             Surface::JsonSchema(x) | Surface::Samples(x) => map.serialize_entry("surface", x)?,
             Surface::Mcp(x) => map.serialize_entry("surface", x)?,
+            Surface::Package(x) => map.serialize_entry("surface", x)?,
         }
         map.end()
     }

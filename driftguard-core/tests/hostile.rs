@@ -276,6 +276,7 @@ fn empty_input_for_every_format() {
         Format::Mcp,
         Format::Snapshot,
         Format::Samples,
+        Format::Package,
     ] {
         for bytes in [&b""[..], b"  \n\t", b"\xEF\xBB\xBF"] {
             match run(bytes, format) {

@@ -23,6 +23,8 @@ pub enum Format {
     Samples,
     /// A DriftGuard snapshot document.
     Snapshot,
+    /// A package capture document (see `conformance/PACKAGE_CAPTURE.md`).
+    Package,
 }
 
 impl Format {
@@ -36,6 +38,7 @@ impl Format {
             "mcp" => Format::Mcp,
             "samples" => Format::Samples,
             "snapshot" => Format::Snapshot,
+            "package" => Format::Package,
             _ => return None,
         })
     }
@@ -50,6 +53,7 @@ impl Format {
             Format::Mcp => "mcp",
             Format::Samples => "samples",
             Format::Snapshot => "snapshot",
+            Format::Package => "package",
         }
     }
 }
@@ -83,7 +87,8 @@ const SCHEMA_KEYWORDS: &[&str] = &[
 /// Decides the format of a parsed document.
 ///
 /// Order: snapshot (`format: driftguard.snapshot/…`), OpenAPI (`openapi: 3.x`),
-/// Swagger (`swagger: "2.0"`), MCP (`initialize`/`discover`, or a `tools` array),
+/// Swagger (`swagger: "2.0"`), package capture (`ecosystem` and a `files` array), MCP
+/// (`initialize`/`discover`, or a `tools` array),
 /// JSON Schema (a boolean, or an object with a schema keyword).
 pub fn detect(value: &Value) -> Result<Format> {
     let obj = match value {
@@ -125,6 +130,13 @@ pub fn detect(value: &Value) -> Result<Format> {
             )),
         };
     }
+    // Method calls, not paths: the same lines read the document view of the JSON fast
+    // path.
+    if obj.get("ecosystem").is_some_and(|v| v.is_string())
+        && obj.get("files").is_some_and(|v| v.is_array())
+    {
+        return Ok(Format::Package);
+    }
     if obj.contains_key("initialize")
         || obj.contains_key("discover")
         || obj.get("tools").is_some_and(Value::is_array)
@@ -160,6 +172,10 @@ mod tests {
             Format::JsonSchema
         );
         assert_eq!(detect(&json!(true)).unwrap(), Format::JsonSchema);
+        assert_eq!(
+            detect(&json!({"ecosystem": "npm", "files": []})).unwrap(),
+            Format::Package
+        );
         assert_eq!(
             detect(&json!([1])).unwrap_err().code(),
             "E_UNSUPPORTED_FORMAT"

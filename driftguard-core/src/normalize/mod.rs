@@ -9,6 +9,7 @@ pub mod detect;
 mod json_schema;
 mod mcp;
 mod openapi;
+pub mod package;
 pub mod refs;
 mod samples;
 pub mod schema;
@@ -68,6 +69,7 @@ fn normalize_checked(value: &Value, options: &Options) -> Result<Snapshot> {
         Format::Swagger => swagger::normalize(value, &options.limits)?,
         Format::JsonSchema => json_schema::normalize(value, &options.limits)?,
         Format::Mcp => mcp::normalize(value, &options.limits)?,
+        Format::Package => package::normalize(value)?,
         Format::Samples => samples::from_values(std::slice::from_ref(value), &options.limits)?,
     };
     Ok(match &options.source {

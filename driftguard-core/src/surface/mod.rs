@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod mcp;
+pub mod package;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,7 @@ use crate::shape::Shape;
 
 pub use api::ApiSurface;
 pub use mcp::McpSurface;
+pub use package::PackageSurface;
 
 /// The surface of a contract that is one schema: a bare JSON Schema, or the schema
 /// inferred from sampled payloads.
@@ -34,6 +36,8 @@ pub enum Surface {
     Mcp(McpSurface),
     /// The schema inferred from sampled JSON payloads.
     Samples(SchemaSurface),
+    /// A published package: manifest, integrity and file hashes.
+    Package(PackageSurface),
 }
 
 pub(crate) fn is_false(b: &bool) -> bool {

@@ -8,6 +8,7 @@
 
 pub(crate) mod api;
 mod mcp;
+mod package;
 mod pattern;
 mod schema;
 mod text;
@@ -49,6 +50,7 @@ pub fn diff(
         match (&old.surface, &new.surface) {
             (Surface::Api(a), Surface::Api(b)) => api::compare(&mut ctx, a, b),
             (Surface::Mcp(a), Surface::Mcp(b)) => mcp::compare(&mut ctx, a, b),
+            (Surface::Package(a), Surface::Package(b)) => package::compare(&mut ctx, a, b),
             (Surface::JsonSchema(a), Surface::JsonSchema(b)) => {
                 let loc = Loc::new("/surface/root", "/surface/root", "schema");
                 let positions: &[Position] = match policy.schema_position {

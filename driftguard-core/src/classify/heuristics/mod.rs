@@ -47,6 +47,7 @@
 //! Every string in a [`Finding`] is safe to print: attacker text is passed through
 //! [`visible`] (on one line) and truncated to 120 characters.
 
+pub mod code;
 mod exfiltration;
 mod growth;
 mod hidden;

@@ -49,6 +49,7 @@
 
 mod mcp;
 mod openapi;
+mod package;
 mod policy;
 mod schema;
 
@@ -77,16 +78,20 @@ pub enum Area {
     Mcp,
     /// The policy itself (e.g. an ignore that expired).
     Policy,
+    /// A published package: version, integrity, install hooks, dependencies, files, and
+    /// the code heuristics on added lines.
+    Package,
 }
 
 impl Area {
-    /// `schema`, `openapi`, `mcp` or `policy`.
+    /// `schema`, `openapi`, `mcp`, `policy` or `package`.
     pub fn name(self) -> &'static str {
         match self {
             Area::Schema => "schema",
             Area::Openapi => "openapi",
             Area::Mcp => "mcp",
             Area::Policy => "policy",
+            Area::Package => "package",
         }
     }
 }
@@ -288,17 +293,23 @@ const SECURITY_TAGS: &[&str] = &[SECURITY];
 fn registry() -> &'static (Vec<Rule>, BTreeMap<&'static str, usize>) {
     static REGISTRY: OnceLock<(Vec<Rule>, BTreeMap<&'static str, usize>)> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let rules: Vec<Rule> = [schema::RULES, openapi::RULES, mcp::RULES, policy::RULES]
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+        let rules: Vec<Rule> = [
+            schema::RULES,
+            openapi::RULES,
+            mcp::RULES,
+            policy::RULES,
+            package::RULES,
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
         let index = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         (rules, index)
     })
 }
 
-/// Every rule, grouped by area (schema, openapi, mcp, policy), in catalog order
+/// Every rule, grouped by area (schema, openapi, mcp, policy, package), in catalog order
 /// within an area.
 pub fn all() -> &'static [Rule] {
     &registry().0

@@ -5,7 +5,7 @@ use super::*;
 const PROFILES: [Profile; 3] = [Profile::Strict, Profile::Standard, Profile::Lenient];
 const POSITIONS: [Position; 3] = [Position::Input, Position::Output, Position::Surface];
 
-/// Every id named in `RULES.md` §Schema rules, §OpenAPI surface rules and §MCP rules,
+/// Every id named in `RULES.md` §Schema rules, §OpenAPI surface rules, §MCP rules and §Package rules,
 /// with the catalog's shorthand rows (`min-/max-length-narrowed / -widened`…) spelt out.
 const CATALOG_IDS: &[&str] = &[
     // Schema rules.
@@ -162,6 +162,19 @@ const CATALOG_IDS: &[&str] = &[
     "mcp-server-version-changed",
     "mcp-capability-added",
     "mcp-capability-removed",
+    // Package rules.
+    "package-version-changed",
+    "package-integrity-mismatch",
+    "package-install-script-added",
+    "package-install-script-changed",
+    "package-dependency-added",
+    "package-dependency-removed",
+    "package-dependency-changed",
+    "package-file-added",
+    "package-file-removed",
+    "package-file-changed",
+    "package-code-suspicious",
+    "package-maintainer-changed",
 ];
 
 /// Rules the brief for the registry asked for beyond the catalog's table, and the
@@ -198,6 +211,10 @@ const ADDED_IDS: &[&str] = &[
     "mcp-resource-template-added",
     "mcp-resource-template-removed",
     "mcp-resource-template-changed",
+    "package-identity-changed",
+    "package-install-script-removed",
+    "package-entry-point-changed",
+    "package-code-not-reviewed",
 ];
 
 fn count(area: Area) -> usize {
@@ -211,7 +228,8 @@ fn rule_count_is_pinned() {
     assert_eq!(count(Area::Openapi), 40);
     assert_eq!(count(Area::Mcp), 43);
     assert_eq!(count(Area::Policy), 1);
-    assert_eq!(all().len(), 182);
+    assert_eq!(count(Area::Package), 16);
+    assert_eq!(all().len(), 198);
     assert_eq!(list_rules().len(), all().len());
 }
 
@@ -260,6 +278,12 @@ fn area_prefixes_and_descriptions() {
         assert_eq!(
             r.id.starts_with("policy-"),
             r.area == Area::Policy,
+            "{}",
+            r.id
+        );
+        assert_eq!(
+            r.id.starts_with("package-"),
+            r.area == Area::Package,
             "{}",
             r.id
         );

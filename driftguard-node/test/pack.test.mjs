@@ -67,6 +67,6 @@ describe('npm pack → npm install (offline) → npx driftguard', () => {
     const cjs = await sh(process.execPath, ['-e', "const d = require('driftguard'); console.log(d.load('{\"type\": \"string\"}').kind)"], app);
     assert.equal(cjs.stdout, 'json-schema\n', cjs.stderr);
     const esm = await sh(process.execPath, ['--input-type=module', '-e', "import { rules } from 'driftguard'; console.log(rules().length)"], app);
-    assert.equal(esm.stdout, '182\n', esm.stderr);
+    assert.equal(esm.stdout, '198\n', esm.stderr);
   });
 });

@@ -71,7 +71,7 @@ export function rejectDuplicateKeys(text) {
   value('');
 }
 
-const FORMATS = ['auto', 'openapi', 'swagger', 'json-schema', 'mcp', 'samples', 'snapshot'];
+const FORMATS = ['auto', 'openapi', 'swagger', 'json-schema', 'mcp', 'samples', 'snapshot', 'package'];
 const MEMBERS = {
   normalize: { allowed: ['description', 'expect', 'format', 'inputs'], required: ['description', 'expect', 'inputs'] },
   diff: {

@@ -9,7 +9,7 @@ import binding = require('../index.js');
 import { DriftGuardError, native } from './errors.js';
 
 /** Input formats (`auto` detects OpenAPI, Swagger, JSON Schema, MCP captures and snapshots). */
-export type InputFormat = 'auto' | 'openapi' | 'swagger' | 'json-schema' | 'mcp' | 'samples' | 'snapshot';
+export type InputFormat = 'auto' | 'openapi' | 'swagger' | 'json-schema' | 'mcp' | 'samples' | 'snapshot' | 'package';
 /** Output formats of `render` and `driftguard diff --format`. */
 export type OutputFormat = 'text' | 'json' | 'markdown' | 'github' | 'junit' | 'sarif';
 /** `breaking` > `dangerous` > `safe`. */
@@ -67,7 +67,7 @@ export interface ReportDocument {
 /** A snapshot document (`driftguard.snapshot/1`), see conformance/SNAPSHOT.md. */
 export interface SnapshotDocument {
   format: string;
-  kind: 'openapi' | 'json-schema' | 'mcp' | 'samples';
+  kind: 'openapi' | 'json-schema' | 'mcp' | 'samples' | 'package';
   digest: string;
   meta: Record<string, unknown>;
   schemas: Record<string, unknown>;
@@ -345,7 +345,7 @@ export function render(
   return r.render(format, options);
 }
 
-/** The rule registry (182 rules), in the registry's order. */
+/** The rule registry (198 rules), in the registry's order. */
 export function rules(): Rule[] {
   const doc = JSON.parse(native(() => binding.rulesJson())) as { rules: Rule[] };
   return doc.rules;

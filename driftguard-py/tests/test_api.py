@@ -180,7 +180,7 @@ def test_samples_from_objects_and_bytes() -> None:
 
 def test_rules_registry() -> None:
     rules = driftguard.rules()
-    assert len(rules) == 182
+    assert len(rules) == 198
     ids = [r["id"] for r in rules]
     assert len(set(ids)) == len(ids)
     assert {"property-removed", "mcp-tool-removed", "type-changed"} <= set(ids)

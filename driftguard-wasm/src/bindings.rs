@@ -19,7 +19,7 @@ const TYPES: &'static str = r#"
 /** An input document: text, or its bytes (UTF-8; a BOM or invalid UTF-8 is judged by the core). */
 export type Input = string | Uint8Array;
 /** Input formats; `auto` detects OpenAPI, Swagger, JSON Schema, MCP captures and snapshots. */
-export type InputFormat = "auto" | "openapi" | "swagger" | "json-schema" | "mcp" | "samples" | "snapshot";
+export type InputFormat = "auto" | "openapi" | "swagger" | "json-schema" | "mcp" | "samples" | "snapshot" | "package";
 /** Report formats of `render`. */
 export type OutputFormat = "text" | "json" | "markdown" | "github" | "junit" | "sarif";
 /** Severities, most severe first: `breaking` > `dangerous` > `safe`. */

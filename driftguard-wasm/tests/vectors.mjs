@@ -8,7 +8,7 @@ import { join, relative, sep } from "node:path";
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const VECTORS = join(ROOT, "conformance", "vectors");
 
-const FORMATS = ["auto", "openapi", "swagger", "json-schema", "mcp", "samples", "snapshot"];
+const FORMATS = ["auto", "openapi", "swagger", "json-schema", "mcp", "samples", "snapshot", "package"];
 const INPUT_FORMS = ["base64", "json", "samples", "text"];
 const NORMALIZE_MEMBERS = ["description", "expect", "format", "inputs"];
 const DIFF_MEMBERS = ["description", "expect", "format", "new", "old", "policy", "today"];

@@ -19,7 +19,7 @@ Source = Union[
 #: What :func:`diff` accepts as a policy.
 PolicyLike = Union[Policy, Mapping[str, Any], str, "os.PathLike[str]", None]
 
-FORMATS = ("auto", "openapi", "swagger", "json-schema", "mcp", "samples", "snapshot")
+FORMATS = ("auto", "openapi", "swagger", "json-schema", "mcp", "samples", "snapshot", "package")
 
 
 def is_url(text: str) -> bool:

@@ -137,9 +137,18 @@ stage_python() {
 stage_node() {
   need node "install Node.js 20 or newer"
   local dir="$DG_ROOT/driftguard-node" log="$LOG_DIR/node-test.log" rc=0
-  if [[ ! -d "$dir/node_modules" ]] || ! compgen -G "$dir/driftguard.*.node" >/dev/null; then
-    echo "error: the Node package is not set up: run .ci/run (or: cd driftguard-node && npm ci && npx napi build --platform --release)" >&2
+  if [[ ! -d "$dir/node_modules" ]]; then
+    echo "error: the Node package is not set up: run .ci/run (or: cd driftguard-node && npm ci)" >&2
     return 2
+  fi
+  # Always test this checkout: rebuild the addon (a no-op when nothing changed) and check
+  # that regenerating the typings changed nothing (they are committed).
+  (cd "$dir" && npx --no-install napi build --platform --release)
+  if git -C "$DG_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    if ! git -C "$DG_ROOT" diff --exit-code -- driftguard-node/index.d.ts driftguard-node/index.js; then
+      echo "error: regenerating the addon changed driftguard-node/index.d.ts or index.js; commit the regenerated files" >&2
+      return 1
+    fi
   fi
   # The native example CLI the bin is compared with byte for byte: the release build when
   # there is one (`cargo build --release -p driftguard-core --example driftguard`), else the

@@ -237,7 +237,15 @@ impl<'doc> Walker<'doc> {
     }
 
     /// Lowers the schema at `pointer`, once per pointer.
+    ///
+    /// Only schemas under `/components` are remembered: they are the ones many
+    /// operations reach through a `$ref`. A schema written inline in an operation is
+    /// reached once, so caching it would only deep-clone its shape for nothing (lowering
+    /// is deterministic, so a rare second visit just lowers it again).
     fn lower(&mut self, schema: &'doc Value, pointer: String) -> Result<Shape> {
+        if !pointer.starts_with("/components/") {
+            return self.lowerer.lower(schema, &pointer);
+        }
         if let Some(shape) = self.lowered.get(&pointer) {
             return Ok(shape.clone());
         }

@@ -16,7 +16,10 @@
 //! - (b) end to end, what `driftguard diff OLD NEW --format json` does: read both files,
 //!   `snapshot_from_bytes` both, `classify::diff`, render JSON (and, reported apart,
 //!   freeing everything);
-//! - (c) normalize only: `snapshot_from_value` on both pre-parsed trees;
+//! - (c) normalize only: `snapshot_from_value` on both pre-parsed `serde_json` trees;
+//! - (c2) normalize only: `snapshot_from_document` on both pre-parsed compact trees
+//!   (what `snapshot_from_bytes` normalizes from on plain JSON);
+//! - (p) parse only, our JSON fast path: `parse::parse_document` on both;
 //! - (d) snapshot both from bytes already in memory (our parse + normalize);
 //! - (e) diff only: `classify::diff` on the two pre-built snapshots;
 //! - (f) render only: the JSON renderer on the pre-built report.
@@ -43,6 +46,8 @@ use std::time::{Duration, Instant};
 
 use driftguard_core::classify::policy::Policy;
 use driftguard_core::classify::{Report, diff};
+use driftguard_core::normalize::snapshot_from_document;
+use driftguard_core::parse::parse_document;
 use driftguard_core::render::{OutputFormat, RenderOptions, render};
 use driftguard_core::{Options, Snapshot, snapshot_from_bytes, snapshot_from_value};
 
@@ -194,7 +199,10 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         diff(&old_snap, &new_snap, &policy, Some(TODAY)).map_err(|e| format!("diff: {e}"))?;
     let rendered = render(&report, OutputFormat::Json, &render_options());
 
-    let mut s = Samples::new(&["a", "b", "b_free", "c", "d", "e", "f"]);
+    let old_doc = parse_document(&old_bytes, &options.limits).ok_or("old: not plain JSON")?;
+    let new_doc = parse_document(&new_bytes, &options.limits).ok_or("new: not plain JSON")?;
+
+    let mut s = Samples::new(&["a", "b", "b_free", "c", "c2", "p", "d", "e", "f"]);
     for i in 0..=iters {
         let (ta, parsed) = time(|| {
             (
@@ -225,6 +233,20 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
             )
         });
         drop(black_box(snaps));
+        let (tc2, snaps) = time(|| {
+            (
+                snapshot_from_document(black_box(&old_doc), &options),
+                snapshot_from_document(black_box(&new_doc), &options),
+            )
+        });
+        drop(black_box(snaps));
+        let (tp, docs) = time(|| {
+            (
+                parse_document(black_box(&old_bytes), &options.limits),
+                parse_document(black_box(&new_bytes), &options.limits),
+            )
+        });
+        drop(black_box(docs));
         let (td, snaps) = time(|| {
             (
                 snapshot_from_bytes(black_box(&old_bytes), &options),
@@ -237,7 +259,10 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         let (tf, out) = time(|| render(black_box(&report), OutputFormat::Json, &render_options()));
         drop(black_box(out));
         if i > 0 {
-            for (k, t) in [ta, tb, tfree, tc, td, te, tf].into_iter().enumerate() {
+            for (k, t) in [ta, tb, tfree, tc, tc2, tp, td, te, tf]
+                .into_iter()
+                .enumerate()
+            {
                 s.push(k, t);
             }
         }
@@ -268,8 +293,14 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
     row(
         "(c) normalize only: snapshot_from_value both",
         s.median("c"),
-        "",
+        "(serde_json trees)",
     );
+    row(
+        "(c2) normalize only: snapshot_from_document both",
+        s.median("c2"),
+        "(compact trees) <- target <= 1.0x",
+    );
+    row("(p) parse only: parse_document both", s.median("p"), "");
     row(
         "(d) snapshot_from_bytes both (parse+normalize)",
         s.median("d"),

@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-use super::canonical_value;
-use super::refs::{fragment_pointer, push, resolve_pointer};
+use super::refs::{fragment_pointer, push, resolve_pointer_view};
+use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
 use crate::shape::{Discriminator, JsonType, Node, Shape};
@@ -88,13 +88,13 @@ const ANNOTATIONS: &[&str] = &[
 /// Lowers schemas of one document into shapes, collecting referenced schemas into a
 /// shared table (keyed by the `#`-fragment of their location) exactly once each.
 pub struct SchemaLowerer<'doc> {
-    root: &'doc Value,
+    root: J<'doc>,
     dialect: Dialect,
     limits: Limits,
     table: BTreeMap<String, Shape>,
     /// Targets known (queued or lowered), by id.
     known: BTreeSet<String>,
-    queue: VecDeque<(String, &'doc Value, String)>,
+    queue: VecDeque<(String, J<'doc>, String)>,
     ids: Option<IdIndex>,
 }
 
@@ -110,6 +110,11 @@ struct IdIndex {
 impl<'doc> SchemaLowerer<'doc> {
     /// A lowerer for schemas inside `root`, read in `dialect`.
     pub fn new(root: &'doc Value, dialect: Dialect, limits: &Limits) -> Self {
+        Self::new_view(J::V(root), dialect, limits)
+    }
+
+    /// A lowerer for schemas inside `root`, of either document representation.
+    pub(crate) fn new_view(root: J<'doc>, dialect: Dialect, limits: &Limits) -> Self {
         SchemaLowerer {
             root,
             dialect,
@@ -124,6 +129,11 @@ impl<'doc> SchemaLowerer<'doc> {
     /// Lowers `schema`, found at JSON Pointer `pointer` in the document, and every
     /// schema it references that was not lowered yet.
     pub fn lower(&mut self, schema: &'doc Value, pointer: &str) -> Result<Shape> {
+        self.lower_view(J::V(schema), pointer)
+    }
+
+    /// [`lower`](Self::lower) for either document representation.
+    pub(crate) fn lower_view(&mut self, schema: J<'doc>, pointer: &str) -> Result<Shape> {
         let base = self.base_uri_of(pointer);
         let shape = self.lower_value(schema, pointer, &base, 0)?;
         self.drain()?;
@@ -177,7 +187,7 @@ impl<'doc> SchemaLowerer<'doc> {
 
     fn lower_value(
         &mut self,
-        v: &'doc Value,
+        v: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -185,9 +195,9 @@ impl<'doc> SchemaLowerer<'doc> {
         if depth > self.limits.max_depth {
             return Err(self.too_deep(pointer));
         }
-        match v {
-            Value::Bool(b) => Ok(Shape::Bool(*b)),
-            Value::Object(obj) => self.lower_object(obj, pointer, base, depth),
+        match v.kind() {
+            Kind::Bool(b) => Ok(Shape::Bool(b)),
+            Kind::Object(obj) => self.lower_object(obj, pointer, base, depth),
             _ => Err(Error::invalid(
                 format!(
                     "a schema must be an object or a boolean, found {}",
@@ -200,7 +210,7 @@ impl<'doc> SchemaLowerer<'doc> {
 
     fn child(
         &mut self,
-        v: &'doc Value,
+        v: J<'doc>,
         pointer: &str,
         key: &str,
         base: &str,
@@ -211,7 +221,7 @@ impl<'doc> SchemaLowerer<'doc> {
 
     fn lower_object(
         &mut self,
-        obj: &'doc Map<String, Value>,
+        obj: Obj<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -227,7 +237,7 @@ impl<'doc> SchemaLowerer<'doc> {
         let (mut node, siblings_ignored) = self.start_node(obj, pointer, base)?;
         let mut bounds = Box::<Bounds>::default();
         for (key, value) in obj {
-            if siblings_ignored && !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-") {
+            if siblings_ignored && !ANNOTATIONS.contains(&key) && !key.starts_with("x-") {
                 continue;
             }
             if !self.subschema_keyword(&mut node, obj, key, value, pointer, base, depth)? {
@@ -243,7 +253,7 @@ impl<'doc> SchemaLowerer<'doc> {
     #[inline(never)]
     fn start_node(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: Obj<'doc>,
         pointer: &str,
         base: &str,
     ) -> Result<(Box<Node>, bool)> {
@@ -270,9 +280,9 @@ impl<'doc> SchemaLowerer<'doc> {
     fn subschema_keyword(
         &mut self,
         node: &mut Node,
-        obj: &'doc Map<String, Value>,
+        obj: Obj<'doc>,
         key: &'doc str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -299,7 +309,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 self.single(node, key, value, pointer, base, depth)?;
             }
             "discriminator" => {
-                node.discriminator = Some(self.discriminator(value, &push(pointer, key))?)
+                node.discriminator = Some(self.discriminator(value, &push(pointer, key))?);
             }
             _ => return Ok(false),
         }
@@ -310,7 +320,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -336,7 +346,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -349,7 +359,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 "patternProperties" => &mut node.pattern_properties,
                 _ => &mut node.dependent_schemas,
             };
-            map.insert(name.clone(), shape);
+            map.insert(name.to_owned(), shape);
         }
         Ok(())
     }
@@ -358,7 +368,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -383,7 +393,7 @@ impl<'doc> SchemaLowerer<'doc> {
     fn dependencies(
         &mut self,
         node: &mut Node,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -392,10 +402,10 @@ impl<'doc> SchemaLowerer<'doc> {
         for (name, dep) in expect_object(value, &at)? {
             if dep.is_array() {
                 node.dependent_required
-                    .insert(name.clone(), string_set(dep, &push(&at, name))?);
+                    .insert(name.to_owned(), string_set(dep, &push(&at, name))?);
             } else {
                 let shape = self.child(dep, &at, name, base, depth + 1)?;
-                node.dependent_schemas.insert(name.clone(), shape);
+                node.dependent_schemas.insert(name.to_owned(), shape);
             }
         }
         Ok(())
@@ -406,14 +416,14 @@ impl<'doc> SchemaLowerer<'doc> {
     fn items(
         &mut self,
         node: &mut Node,
-        obj: &'doc Map<String, Value>,
-        value: &'doc Value,
+        obj: Obj<'doc>,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
     ) -> Result<()> {
-        match value {
-            Value::Array(_) if self.dialect != Dialect::Draft2020 => {
+        match value.kind() {
+            Kind::Array(_) if self.dialect != Dialect::Draft2020 => {
                 let at = push(pointer, "items");
                 for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
                     let shape = self.child(sub, &at, &i.to_string(), base, depth + 1)?;
@@ -428,17 +438,17 @@ impl<'doc> SchemaLowerer<'doc> {
         Ok(())
     }
 
-    fn discriminator(&self, value: &Value, at: &str) -> Result<Discriminator> {
-        match value {
+    fn discriminator(&self, value: J<'_>, at: &str) -> Result<Discriminator> {
+        match value.kind() {
             // Swagger 2.0: the discriminator is just the property name.
-            Value::String(name) => Ok(Discriminator {
+            Kind::String(name) => Ok(Discriminator {
                 mapping: BTreeMap::new(),
-                property_name: name.clone(),
+                property_name: name.to_owned(),
             }),
-            Value::Object(obj) => {
+            Kind::Object(obj) => {
                 let property_name = obj
                     .get("propertyName")
-                    .and_then(Value::as_str)
+                    .and_then(J::as_str)
                     .ok_or_else(|| {
                         Error::invalid("`discriminator.propertyName` must be a string", at)
                     })?
@@ -458,7 +468,7 @@ impl<'doc> SchemaLowerer<'doc> {
                         } else {
                             target.to_owned()
                         };
-                        mapping.insert(k.clone(), id);
+                        mapping.insert(k.to_owned(), id);
                     }
                 }
                 Ok(Discriminator {
@@ -471,10 +481,10 @@ impl<'doc> SchemaLowerer<'doc> {
     }
 
     /// The `$id` of a schema object in this dialect, if any.
-    fn own_id<'v>(&self, obj: &'v Map<String, Value>) -> Option<&'v str> {
-        let id = obj.get("$id").and_then(Value::as_str).or_else(|| {
+    fn own_id<'v>(&self, obj: Obj<'v>) -> Option<&'v str> {
+        let id = obj.get("$id").and_then(J::as_str).or_else(|| {
             if self.dialect.is_draft4_like() {
-                obj.get("id").and_then(Value::as_str)
+                obj.get("id").and_then(J::as_str)
             } else {
                 None
             }
@@ -500,9 +510,9 @@ impl<'doc> SchemaLowerer<'doc> {
             } else {
                 raw.into()
             };
-            let next = match cur {
-                Value::Object(m) => m.get(token.as_ref()),
-                Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+            let next = match cur.kind() {
+                Kind::Object(m) => m.get(token.as_ref()),
+                Kind::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
                 _ => None,
             };
             let Some(next) = next else { break };
@@ -518,7 +528,7 @@ impl<'doc> SchemaLowerer<'doc> {
     fn reference(&mut self, reference: &str, pointer: &str, base: &str) -> Result<String> {
         let at = push(pointer, "$ref");
         let target_pointer = self.resolve_reference(reference, base, &at)?;
-        let Some(target) = resolve_pointer(self.root, &target_pointer) else {
+        let Some(target) = resolve_pointer_view(self.root, &target_pointer) else {
             return Err(Error::RefUnresolved {
                 reference: reference.to_owned(),
                 location: Location::at_pointer(at),
@@ -578,11 +588,11 @@ impl<'doc> SchemaLowerer<'doc> {
     /// Walks the document once (iteratively) collecting `$id`s and anchors.
     fn build_index(&self) -> IdIndex {
         let mut index = IdIndex::default();
-        let mut stack: Vec<(&Value, String, String)> =
+        let mut stack: Vec<(J<'doc>, String, String)> =
             vec![(self.root, String::new(), String::new())];
         while let Some((v, pointer, base)) = stack.pop() {
-            match v {
-                Value::Object(obj) => {
+            match v.kind() {
+                Kind::Object(obj) => {
                     let mut base = base;
                     if let Some(id) = self.own_id(obj) {
                         base = resolve_uri(&base, id);
@@ -595,13 +605,13 @@ impl<'doc> SchemaLowerer<'doc> {
                     let resource = base.split('#').next().unwrap_or_default().to_owned();
                     let mut anchors: Vec<String> = Vec::new();
                     for key in ["$anchor", "$dynamicAnchor"] {
-                        if let Some(a) = obj.get(key).and_then(Value::as_str) {
+                        if let Some(a) = obj.get(key).and_then(J::as_str) {
                             anchors.push(a.to_owned());
                         }
                     }
                     if let Some(frag) = obj
                         .get("$id")
-                        .and_then(Value::as_str)
+                        .and_then(J::as_str)
                         .and_then(|i| i.strip_prefix('#'))
                     {
                         anchors.push(frag.to_owned());
@@ -616,7 +626,7 @@ impl<'doc> SchemaLowerer<'doc> {
                         stack.push((child, push(&pointer, k), base.clone()));
                     }
                 }
-                Value::Array(list) => {
+                Kind::Array(list) => {
                     for (i, child) in list.iter().enumerate() {
                         stack.push((child, push(&pointer, &i.to_string()), base.clone()));
                     }
@@ -634,7 +644,7 @@ fn scalar_keyword(
     node: &mut Node,
     bounds: &mut Bounds,
     key: &str,
-    value: &Value,
+    value: J<'_>,
     pointer: &str,
 ) -> Result<()> {
     let at = || push(pointer, key);
@@ -651,11 +661,11 @@ fn scalar_keyword(
             let values = value
                 .as_array()
                 .ok_or_else(|| Error::invalid("`enum` must be an array", &at()))?;
-            node.enum_values = Some(values.iter().map(canonical_value).collect());
+            node.enum_values = Some(values.iter().map(J::canonical).collect());
         }
-        "const" => node.const_value = Some(canonical_value(value)),
-        "required" => match value {
-            Value::Array(items) => {
+        "const" => node.const_value = Some(value.canonical()),
+        "required" => match value.kind() {
+            Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let name = item.as_str().ok_or_else(|| {
                         Error::invalid("`required` must list strings", &push(&at(), &i.to_string()))
@@ -664,9 +674,8 @@ fn scalar_keyword(
                 }
             }
             // draft-03 style `required: true` has no meaning here; keep it visible.
-            other => {
-                node.unsupported
-                    .insert(key.to_owned(), canonical_value(other));
+            _ => {
+                node.unsupported.insert(key.to_owned(), value.canonical());
             }
         },
         "minProperties" => node.min_properties = Some(expect_u64(value, &at())?),
@@ -674,7 +683,7 @@ fn scalar_keyword(
         "dependentRequired" => {
             for (name, list) in expect_object(value, &at())? {
                 node.dependent_required
-                    .insert(name.clone(), string_set(list, &push(&at(), name))?);
+                    .insert(name.to_owned(), string_set(list, &push(&at(), name))?);
             }
         }
         "additionalItems" => {
@@ -682,8 +691,7 @@ fn scalar_keyword(
             // Without an array-form `items` it has no effect before 2020-12; in 2020-12
             // it is not a keyword at all.
             if dialect == Dialect::Draft2020 {
-                node.unsupported
-                    .insert(key.to_owned(), canonical_value(value));
+                node.unsupported.insert(key.to_owned(), value.canonical());
             }
         }
         "minContains" => node.min_contains = Some(expect_u64(value, &at())?),
@@ -699,12 +707,12 @@ fn scalar_keyword(
         "contentMediaType" => node.content_media_type = Some(expect_str(value, &at())?.to_owned()),
         "minimum" => bounds.minimum = Some(expect_number(value, &at())?),
         "maximum" => bounds.maximum = Some(expect_number(value, &at())?),
-        "exclusiveMinimum" => match value {
-            Value::Bool(b) => bounds.exclusive_minimum_flag = *b,
+        "exclusiveMinimum" => match value.kind() {
+            Kind::Bool(b) => bounds.exclusive_minimum_flag = b,
             _ => bounds.exclusive_minimum = Some(expect_number(value, &at())?),
         },
-        "exclusiveMaximum" => match value {
-            Value::Bool(b) => bounds.exclusive_maximum_flag = *b,
+        "exclusiveMaximum" => match value.kind() {
+            Kind::Bool(b) => bounds.exclusive_maximum_flag = b,
             _ => bounds.exclusive_maximum = Some(expect_number(value, &at())?),
         },
         "multipleOf" => {
@@ -716,12 +724,12 @@ fn scalar_keyword(
         }
         "title" => node.title = Some(expect_str(value, &at())?.to_owned()),
         "description" => node.description = Some(expect_str(value, &at())?.to_owned()),
-        "default" => node.default = Some(canonical_value(value)),
-        "examples" => match value {
-            Value::Array(list) => node.examples.extend(list.iter().map(canonical_value)),
-            other => node.examples.push(canonical_value(other)),
+        "default" => node.default = Some(value.canonical()),
+        "examples" => match value.kind() {
+            Kind::Array(list) => node.examples.extend(list.iter().map(J::canonical)),
+            _ => node.examples.push(value.canonical()),
         },
-        "example" => node.examples.push(canonical_value(value)),
+        "example" => node.examples.push(value.canonical()),
         "deprecated" => node.deprecated = expect_bool(value, &at())?,
         "readOnly" => node.read_only = expect_bool(value, &at())?,
         "writeOnly" => node.write_only = expect_bool(value, &at())?,
@@ -732,12 +740,10 @@ fn scalar_keyword(
         // Documentation and XML mapping: not part of the value contract.
         "xml" | "externalDocs" => {}
         k if k.starts_with("x-") => {
-            node.extensions
-                .insert(key.to_owned(), canonical_value(value));
+            node.extensions.insert(key.to_owned(), value.canonical());
         }
         _ => {
-            node.unsupported
-                .insert(key.to_owned(), canonical_value(value));
+            node.unsupported.insert(key.to_owned(), value.canonical());
         }
     }
     Ok(())
@@ -762,33 +768,26 @@ fn pure_reference(shape: &Shape) -> Option<&str> {
     stripped.is_unconstrained().then_some(reference)
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+fn kind_of(v: J<'_>) -> &'static str {
+    super::api_common::kind(v)
 }
 
-fn expect_object<'v>(v: &'v Value, at: &str) -> Result<&'v Map<String, Value>> {
+fn expect_object<'v>(v: J<'v>, at: &str) -> Result<Obj<'v>> {
     v.as_object()
         .ok_or_else(|| Error::invalid(format!("expected an object, found {}", kind_of(v)), at))
 }
 
-fn expect_str<'v>(v: &'v Value, at: &str) -> Result<&'v str> {
+fn expect_str<'v>(v: J<'v>, at: &str) -> Result<&'v str> {
     v.as_str()
         .ok_or_else(|| Error::invalid(format!("expected a string, found {}", kind_of(v)), at))
 }
 
-fn expect_bool(v: &Value, at: &str) -> Result<bool> {
+fn expect_bool(v: J<'_>, at: &str) -> Result<bool> {
     v.as_bool()
         .ok_or_else(|| Error::invalid(format!("expected a boolean, found {}", kind_of(v)), at))
 }
 
-fn expect_u64(v: &Value, at: &str) -> Result<u64> {
+fn expect_u64(v: J<'_>, at: &str) -> Result<u64> {
     if let Some(n) = v.as_u64() {
         return Ok(n);
     }
@@ -799,9 +798,12 @@ fn expect_u64(v: &Value, at: &str) -> Result<u64> {
     ))
 }
 
-fn expect_number(v: &Value, at: &str) -> Result<Number> {
-    match canonical_value(v) {
-        Value::Number(n) => Ok(n),
+fn expect_number(v: J<'_>, at: &str) -> Result<Number> {
+    match v.kind() {
+        Kind::Number => match v.canonical() {
+            Value::Number(n) => Ok(n),
+            _ => Err(Error::invalid("expected a number", at)),
+        },
         _ => Err(Error::invalid(
             format!("expected a number, found {}", kind_of(v)),
             at,
@@ -809,7 +811,7 @@ fn expect_number(v: &Value, at: &str) -> Result<Number> {
     }
 }
 
-fn string_set(v: &Value, at: &str) -> Result<BTreeSet<String>> {
+fn string_set(v: J<'_>, at: &str) -> Result<BTreeSet<String>> {
     let list = v
         .as_array()
         .ok_or_else(|| Error::invalid("expected an array of strings", at))?;
@@ -822,17 +824,17 @@ fn string_set(v: &Value, at: &str) -> Result<BTreeSet<String>> {
         .collect()
 }
 
-fn parse_types(v: &Value, at: &str) -> Result<BTreeSet<JsonType>> {
-    let one = |s: &Value| -> Result<JsonType> {
+fn parse_types(v: J<'_>, at: &str) -> Result<BTreeSet<JsonType>> {
+    let one = |s: J<'_>| -> Result<JsonType> {
         let name = s
             .as_str()
             .ok_or_else(|| Error::invalid("`type` must be a string or an array of strings", at))?;
         JsonType::from_name(name)
             .ok_or_else(|| Error::invalid(format!("unknown type {name:?}"), at))
     };
-    match v {
-        Value::Array(list) => list.iter().map(one).collect(),
-        other => Ok(BTreeSet::from([one(other)?])),
+    match v.kind() {
+        Kind::Array(list) => list.iter().map(one).collect(),
+        _ => Ok(BTreeSet::from([one(v)?])),
     }
 }
 

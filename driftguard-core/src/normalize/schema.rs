@@ -528,13 +528,17 @@ impl<'doc> SchemaLowerer<'doc> {
     fn reference(&mut self, reference: &str, pointer: &str, base: &str) -> Result<String> {
         let at = push(pointer, "$ref");
         let target_pointer = self.resolve_reference(reference, base, &at)?;
+        let id = format!("#{target_pointer}");
+        if self.known.contains(&id) {
+            // Resolved (and queued) at its first use: no need to walk the pointer again.
+            return Ok(id);
+        }
         let Some(target) = resolve_pointer_view(self.root, &target_pointer) else {
             return Err(Error::RefUnresolved {
                 reference: reference.to_owned(),
                 location: Location::at_pointer(at),
             });
         };
-        let id = format!("#{target_pointer}");
         if self.known.insert(id.clone()) {
             self.queue.push_back((id.clone(), target, target_pointer));
         }

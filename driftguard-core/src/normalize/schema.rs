@@ -765,11 +765,8 @@ fn finish_object(mut node: Box<Node>, bounds: Box<Bounds>) -> Shape {
 fn pure_reference(shape: &Shape) -> Option<&str> {
     let node = shape.node()?;
     let reference = node.reference.as_deref()?;
-    let stripped = Node {
-        reference: None,
-        ..node.clone()
-    };
-    stripped.is_unconstrained().then_some(reference)
+    node.constrains_nothing_but(true, false)
+        .then_some(reference)
 }
 
 fn kind_of(v: J<'_>) -> &'static str {
@@ -953,15 +950,11 @@ fn canonical_key<T: serde::Serialize>(v: &T) -> String {
 /// A branch that accepts exactly `null` (annotations aside).
 fn is_null_branch(shape: &Shape) -> bool {
     shape.node().is_some_and(|n| {
-        let stripped = Node {
-            types: None,
-            ..n.clone()
-        };
         n.types
             .as_ref()
             .is_some_and(|t| t.len() == 1 && t.contains(&JsonType::Null))
             && !n.nullable
-            && stripped.is_unconstrained()
+            && n.constrains_nothing_but(false, true)
     })
 }
 

@@ -20,6 +20,10 @@ pub fn push(pointer: &str, token: &str) -> String {
     let mut p = String::with_capacity(pointer.len() + token.len() + 2);
     p.push_str(pointer);
     p.push('/');
+    if !token.contains(['~', '/']) {
+        p.push_str(token);
+        return p;
+    }
     for c in token.chars() {
         match c {
             '~' => p.push_str("~0"),

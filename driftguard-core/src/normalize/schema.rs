@@ -235,7 +235,8 @@ impl<'doc> SchemaLowerer<'doc> {
             None => base,
         };
         let (mut node, siblings_ignored) = self.start_node(obj, pointer, base)?;
-        let mut bounds = Box::<Bounds>::default();
+        // Allocated only for the few schemas with numeric bounds.
+        let mut bounds: Option<Box<Bounds>> = None;
         for (key, value) in obj {
             if siblings_ignored && !ANNOTATIONS.contains(&key) && !key.starts_with("x-") {
                 continue;
@@ -646,7 +647,7 @@ impl<'doc> SchemaLowerer<'doc> {
 fn scalar_keyword(
     dialect: Dialect,
     node: &mut Node,
-    bounds: &mut Bounds,
+    bounds: &mut Option<Box<Bounds>>,
     key: &str,
     value: J<'_>,
     pointer: &str,
@@ -709,15 +710,15 @@ fn scalar_keyword(
         "format" => node.format = Some(expect_str(value, &at())?.to_owned()),
         "contentEncoding" => node.content_encoding = Some(expect_str(value, &at())?.to_owned()),
         "contentMediaType" => node.content_media_type = Some(expect_str(value, &at())?.to_owned()),
-        "minimum" => bounds.minimum = Some(expect_number(value, &at())?),
-        "maximum" => bounds.maximum = Some(expect_number(value, &at())?),
+        "minimum" => bounds_of(bounds).minimum = Some(expect_number(value, &at())?),
+        "maximum" => bounds_of(bounds).maximum = Some(expect_number(value, &at())?),
         "exclusiveMinimum" => match value.kind() {
-            Kind::Bool(b) => bounds.exclusive_minimum_flag = b,
-            _ => bounds.exclusive_minimum = Some(expect_number(value, &at())?),
+            Kind::Bool(b) => bounds_of(bounds).exclusive_minimum_flag = b,
+            _ => bounds_of(bounds).exclusive_minimum = Some(expect_number(value, &at())?),
         },
         "exclusiveMaximum" => match value.kind() {
-            Kind::Bool(b) => bounds.exclusive_maximum_flag = b,
-            _ => bounds.exclusive_maximum = Some(expect_number(value, &at())?),
+            Kind::Bool(b) => bounds_of(bounds).exclusive_maximum_flag = b,
+            _ => bounds_of(bounds).exclusive_maximum = Some(expect_number(value, &at())?),
         },
         "multipleOf" => {
             let n = expect_number(value, &at())?;
@@ -756,9 +757,16 @@ fn scalar_keyword(
 /// Applies bounds and canonical rules to a finished node.
 #[inline(never)]
 #[allow(clippy::boxed_local)] // boxed to keep the recursive caller's frame small
-fn finish_object(mut node: Box<Node>, bounds: Box<Bounds>) -> Shape {
-    bounds.apply(&mut node);
-    canonicalize(*node)
+fn finish_object(mut node: Box<Node>, bounds: Option<Box<Bounds>>) -> Shape {
+    match bounds {
+        Some(b) => b.apply(&mut node),
+        None => Bounds::default().apply(&mut node),
+    }
+    canonicalize(node)
+}
+
+fn bounds_of(bounds: &mut Option<Box<Bounds>>) -> &mut Bounds {
+    bounds.get_or_insert_with(Box::default)
 }
 
 /// The target id if a table entry is nothing but a reference (plus annotations).
@@ -976,7 +984,10 @@ fn accepts_null_without_flag(node: &Node) -> bool {
 }
 
 /// Applies the canonical rules of the dialect (see `shape.rs`).
-fn canonicalize(mut node: Node) -> Shape {
+///
+/// Works on the boxed node in place: a `Node` is large, and moving it by value through
+/// each step cost a copy (and a fresh box at the end) per schema.
+fn canonicalize(mut node: Box<Node>) -> Shape {
     // Types: integer ⊂ number; null next to other types is the nullable flag.
     if let Some(types) = &mut node.types {
         if types.contains(&JsonType::Number) {
@@ -1081,7 +1092,7 @@ fn canonicalize(mut node: Node) -> Shape {
     }
 }
 
-fn finish_node(mut node: Node) -> Shape {
+fn finish_node(mut node: Box<Node>) -> Shape {
     if node.nullable && accepts_null_without_flag(&node) {
         node.nullable = false;
     }
@@ -1093,12 +1104,16 @@ fn finish_node(mut node: Node) -> Shape {
     {
         node.nullable = false;
     }
-    Shape::from_node(node)
+    if *node == Node::default() {
+        Shape::Bool(true)
+    } else {
+        Shape::Node(node)
+    }
 }
 
 /// Folds `allOf`/`anyOf`/`oneOf` into the node where that is sound. `None` means the
 /// node accepts nothing.
-fn fold_compositions(mut node: Node) -> Option<Node> {
+fn fold_compositions(mut node: Box<Node>) -> Option<Box<Node>> {
     // anyOf / oneOf: null branches become the nullable flag.
     for which in [0, 1] {
         let branches = std::mem::take(if which == 0 {
@@ -1164,7 +1179,7 @@ fn fold_compositions(mut node: Node) -> Option<Node> {
     for m in pending {
         let Shape::Node(inner) = m else { continue };
         match merge(&node, &inner, Conjunction::Member) {
-            Some(merged) => node = merged,
+            Some(merged) => *node = merged,
             None => unmerged.push(Shape::Node(inner)),
         }
     }
@@ -1370,7 +1385,7 @@ fn conjoin(a: Shape, b: Shape) -> Shape {
                 return Shape::Node(x);
             }
             match merge(&x, &y, Conjunction::Symmetric) {
-                Some(m) => finish_node(m),
+                Some(m) => finish_node(Box::new(m)),
                 None => {
                     let mut members = vec![Shape::Node(x), Shape::Node(y)];
                     members.sort_by_cached_key(canonical_key);

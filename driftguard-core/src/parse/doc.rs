@@ -370,21 +370,24 @@ impl Parser<'_> {
     fn string(&mut self) -> Option<(Span, bool)> {
         self.pos += 1;
         let start = self.pos;
-        loop {
-            let b = self.peek()?;
-            match b {
-                b'"' => {
-                    let span = Span {
-                        start: u32::try_from(start).ok()?,
-                        len: u32::try_from(self.pos - start).ok()?,
-                    };
-                    self.pos += 1;
-                    return Some((span, false));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.pos += 1,
+        // Find the end of the plain run in one tight scan.
+        let run = self
+            .bytes
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.pos = start + run;
+        match self.peek()? {
+            b'"' => {
+                let span = Span {
+                    start: u32::try_from(start).ok()?,
+                    len: u32::try_from(run).ok()?,
+                };
+                self.pos += 1;
+                return Some((span, false));
             }
+            b'\\' => {}
+            _ => return None,
         }
         // Escapes: decode into the side buffer.
         let out_start = self.decoded.len();
@@ -418,12 +421,12 @@ impl Parser<'_> {
                 _ => {
                     // Copy the run up to the next quote, backslash or control byte.
                     let run_start = self.pos;
-                    while let Some(b) = self.peek() {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    let run = self
+                        .bytes
+                        .get(run_start..)?
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+                    self.pos = run_start + run;
                     self.decoded.push_str(self.text.get(run_start..self.pos)?);
                 }
             }

@@ -403,7 +403,7 @@ impl<'doc> SchemaLowerer<'doc> {
         for (name, dep) in expect_object(value, &at)? {
             if dep.is_array() {
                 node.dependent_required
-                    .insert(name.to_owned(), string_set(dep, &push(&at, name))?);
+                    .insert(name.to_owned(), string_set(dep, || push(&at, name))?);
             } else {
                 let shape = self.child(dep, &at, name, base, depth + 1)?;
                 node.dependent_schemas.insert(name.to_owned(), shape);
@@ -457,7 +457,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 let mut mapping = BTreeMap::new();
                 if let Some(m) = obj.get("mapping") {
                     for (k, v) in expect_object(m, &push(at, "mapping"))? {
-                        let target = expect_str(v, &push(&push(at, "mapping"), k))?;
+                        let target = expect_str(v, || push(&push(at, "mapping"), k))?;
                         // A bare name is a component schema name (OpenAPI).
                         let id = if target.starts_with('#') {
                             format!(
@@ -655,12 +655,12 @@ fn scalar_keyword(
     let at = || push(pointer, key);
     match key {
         "$ref" | "$dynamicRef" | "$recursiveRef" => {}
-        "type" => node.types = Some(parse_types(value, &at())?),
+        "type" => node.types = Some(parse_types(value, at)?),
         "nullable" if dialect == Dialect::OpenApi30 => {
-            node.nullable |= expect_bool(value, &at())?;
+            node.nullable |= expect_bool(value, at)?;
         }
         "x-nullable" if dialect == Dialect::Swagger2 => {
-            node.nullable |= expect_bool(value, &at())?;
+            node.nullable |= expect_bool(value, at)?;
         }
         "enum" => {
             let values = value
@@ -683,12 +683,12 @@ fn scalar_keyword(
                 node.unsupported.insert(key.to_owned(), value.canonical());
             }
         },
-        "minProperties" => node.min_properties = Some(expect_u64(value, &at())?),
-        "maxProperties" => node.max_properties = Some(expect_u64(value, &at())?),
+        "minProperties" => node.min_properties = Some(expect_u64(value, at)?),
+        "maxProperties" => node.max_properties = Some(expect_u64(value, at)?),
         "dependentRequired" => {
             for (name, list) in expect_object(value, &at())? {
                 node.dependent_required
-                    .insert(name.to_owned(), string_set(list, &push(&at(), name))?);
+                    .insert(name.to_owned(), string_set(list, || push(&at(), name))?);
             }
         }
         "additionalItems" => {
@@ -699,45 +699,45 @@ fn scalar_keyword(
                 node.unsupported.insert(key.to_owned(), value.canonical());
             }
         }
-        "minContains" => node.min_contains = Some(expect_u64(value, &at())?),
-        "maxContains" => node.max_contains = Some(expect_u64(value, &at())?),
-        "minItems" => node.min_items = Some(expect_u64(value, &at())?),
-        "maxItems" => node.max_items = Some(expect_u64(value, &at())?),
-        "uniqueItems" => node.unique_items = expect_bool(value, &at())?,
-        "minLength" => node.min_length = Some(expect_u64(value, &at())?),
-        "maxLength" => node.max_length = Some(expect_u64(value, &at())?),
-        "pattern" => node.pattern = Some(expect_str(value, &at())?.to_owned()),
-        "format" => node.format = Some(expect_str(value, &at())?.to_owned()),
-        "contentEncoding" => node.content_encoding = Some(expect_str(value, &at())?.to_owned()),
-        "contentMediaType" => node.content_media_type = Some(expect_str(value, &at())?.to_owned()),
-        "minimum" => bounds_of(bounds).minimum = Some(expect_number(value, &at())?),
-        "maximum" => bounds_of(bounds).maximum = Some(expect_number(value, &at())?),
+        "minContains" => node.min_contains = Some(expect_u64(value, at)?),
+        "maxContains" => node.max_contains = Some(expect_u64(value, at)?),
+        "minItems" => node.min_items = Some(expect_u64(value, at)?),
+        "maxItems" => node.max_items = Some(expect_u64(value, at)?),
+        "uniqueItems" => node.unique_items = expect_bool(value, at)?,
+        "minLength" => node.min_length = Some(expect_u64(value, at)?),
+        "maxLength" => node.max_length = Some(expect_u64(value, at)?),
+        "pattern" => node.pattern = Some(expect_str(value, at)?.to_owned()),
+        "format" => node.format = Some(expect_str(value, at)?.to_owned()),
+        "contentEncoding" => node.content_encoding = Some(expect_str(value, at)?.to_owned()),
+        "contentMediaType" => node.content_media_type = Some(expect_str(value, at)?.to_owned()),
+        "minimum" => bounds_of(bounds).minimum = Some(expect_number(value, at)?),
+        "maximum" => bounds_of(bounds).maximum = Some(expect_number(value, at)?),
         "exclusiveMinimum" => match value.kind() {
             Kind::Bool(b) => bounds_of(bounds).exclusive_minimum_flag = b,
-            _ => bounds_of(bounds).exclusive_minimum = Some(expect_number(value, &at())?),
+            _ => bounds_of(bounds).exclusive_minimum = Some(expect_number(value, at)?),
         },
         "exclusiveMaximum" => match value.kind() {
             Kind::Bool(b) => bounds_of(bounds).exclusive_maximum_flag = b,
-            _ => bounds_of(bounds).exclusive_maximum = Some(expect_number(value, &at())?),
+            _ => bounds_of(bounds).exclusive_maximum = Some(expect_number(value, at)?),
         },
         "multipleOf" => {
-            let n = expect_number(value, &at())?;
+            let n = expect_number(value, at)?;
             if n.as_f64().is_none_or(|f| f <= 0.0) {
                 return Err(Error::invalid("`multipleOf` must be greater than 0", &at()));
             }
             node.multiple_of = Some(n);
         }
-        "title" => node.title = Some(expect_str(value, &at())?.to_owned()),
-        "description" => node.description = Some(expect_str(value, &at())?.to_owned()),
+        "title" => node.title = Some(expect_str(value, at)?.to_owned()),
+        "description" => node.description = Some(expect_str(value, at)?.to_owned()),
         "default" => node.default = Some(value.canonical()),
         "examples" => match value.kind() {
             Kind::Array(list) => node.examples.extend(list.iter().map(J::canonical)),
             _ => node.examples.push(value.canonical()),
         },
         "example" => node.examples.push(value.canonical()),
-        "deprecated" => node.deprecated = expect_bool(value, &at())?,
-        "readOnly" => node.read_only = expect_bool(value, &at())?,
-        "writeOnly" => node.write_only = expect_bool(value, &at())?,
+        "deprecated" => node.deprecated = expect_bool(value, at)?,
+        "readOnly" => node.read_only = expect_bool(value, at)?,
+        "writeOnly" => node.write_only = expect_bool(value, at)?,
         // Identification and structure: resolved through references, not kept.
         "$schema" | "$id" | "$anchor" | "$dynamicAnchor" | "$recursiveAnchor" | "$comment"
         | "$defs" | "definitions" | "$vocabulary" => {}
@@ -786,60 +786,60 @@ fn expect_object<'v>(v: J<'v>, at: &str) -> Result<Obj<'v>> {
         .ok_or_else(|| Error::invalid(format!("expected an object, found {}", kind_of(v)), at))
 }
 
-fn expect_str<'v>(v: J<'v>, at: &str) -> Result<&'v str> {
+fn expect_str<'v>(v: J<'v>, at: impl Fn() -> String + Copy) -> Result<&'v str> {
     v.as_str()
-        .ok_or_else(|| Error::invalid(format!("expected a string, found {}", kind_of(v)), at))
+        .ok_or_else(|| Error::invalid(format!("expected a string, found {}", kind_of(v)), &at()))
 }
 
-fn expect_bool(v: J<'_>, at: &str) -> Result<bool> {
+fn expect_bool(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<bool> {
     v.as_bool()
-        .ok_or_else(|| Error::invalid(format!("expected a boolean, found {}", kind_of(v)), at))
+        .ok_or_else(|| Error::invalid(format!("expected a boolean, found {}", kind_of(v)), &at()))
 }
 
-fn expect_u64(v: J<'_>, at: &str) -> Result<u64> {
+fn expect_u64(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<u64> {
     if let Some(n) = v.as_u64() {
         return Ok(n);
     }
     // `5.0` was normalized to 5 by the parser; anything else is invalid here.
     Err(Error::invalid(
         format!("expected a non-negative integer, found {v}"),
-        at,
+        &at(),
     ))
 }
 
-fn expect_number(v: J<'_>, at: &str) -> Result<Number> {
+fn expect_number(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<Number> {
     match v.kind() {
         Kind::Number => match v.canonical() {
             Value::Number(n) => Ok(n),
-            _ => Err(Error::invalid("expected a number", at)),
+            _ => Err(Error::invalid("expected a number", &at())),
         },
         _ => Err(Error::invalid(
             format!("expected a number, found {}", kind_of(v)),
-            at,
+            &at(),
         )),
     }
 }
 
-fn string_set(v: J<'_>, at: &str) -> Result<BTreeSet<String>> {
+fn string_set(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<String>> {
     let list = v
         .as_array()
-        .ok_or_else(|| Error::invalid("expected an array of strings", at))?;
+        .ok_or_else(|| Error::invalid("expected an array of strings", &at()))?;
     list.iter()
         .map(|s| {
             s.as_str()
                 .map(str::to_owned)
-                .ok_or_else(|| Error::invalid("expected an array of strings", at))
+                .ok_or_else(|| Error::invalid("expected an array of strings", &at()))
         })
         .collect()
 }
 
-fn parse_types(v: J<'_>, at: &str) -> Result<BTreeSet<JsonType>> {
+fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<JsonType>> {
     let one = |s: J<'_>| -> Result<JsonType> {
-        let name = s
-            .as_str()
-            .ok_or_else(|| Error::invalid("`type` must be a string or an array of strings", at))?;
+        let name = s.as_str().ok_or_else(|| {
+            Error::invalid("`type` must be a string or an array of strings", &at())
+        })?;
         JsonType::from_name(name)
-            .ok_or_else(|| Error::invalid(format!("unknown type {name:?}"), at))
+            .ok_or_else(|| Error::invalid(format!("unknown type {name:?}"), &at()))
     };
     match v.kind() {
         Kind::Array(list) => list.iter().map(one).collect(),

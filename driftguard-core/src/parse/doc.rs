@@ -151,9 +151,19 @@ impl<'s> Document<'s> {
     pub(crate) fn find<'d>(&'d self, entries: &'d [Entry], key: &str) -> Option<&'d Entry> {
         if entries.len() <= 16 {
             let len = u32::try_from(key.len()).ok()?;
-            return entries
-                .iter()
-                .find(|e| e.key.len & !ESCAPED == len && self.key_str(e) == key);
+            let first = key.as_bytes().first().copied();
+            for e in entries {
+                let k = self.key_str(e);
+                // Members are sorted: once a first byte is past the key's, so is the rest
+                // (a miss on `$ref`, `$id`… stops at the first plain member).
+                if k.as_bytes().first().copied() > first {
+                    return None;
+                }
+                if e.key.len & !ESCAPED == len && k == key {
+                    return Some(e);
+                }
+            }
+            return None;
         }
         entries
             .binary_search_by(|e| self.key_str(e).cmp(key))

@@ -166,7 +166,7 @@ impl<'s> Document<'s> {
             return None;
         }
         entries
-            .binary_search_by(|e| self.key_str(e).cmp(key))
+            .binary_search_by(|e| cmp_keys(self.key_str(e), key))
             .ok()
             .and_then(|i| entries.get(i))
     }
@@ -205,6 +205,15 @@ impl<'s> Document<'s> {
 impl Entry {
     pub(crate) fn value(&self) -> Node {
         self.value
+    }
+}
+
+/// Byte-order comparison of two keys (the order of `String`'s `Ord`), deciding on the
+/// first byte inline when it differs, as it does for most pairs of keys in one object.
+fn cmp_keys(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
     }
 }
 
@@ -357,8 +366,9 @@ impl Parser<'_> {
         self.depth -= 1;
         let (text, decoded) = (self.text, self.decoded.as_str());
         let members = self.entry_stack.get_mut(mark..)?;
-        let cmp =
-            |a: &Entry, b: &Entry| key_str(text, decoded, a.key).cmp(key_str(text, decoded, b.key));
+        let cmp = |a: &Entry, b: &Entry| {
+            cmp_keys(key_str(text, decoded, a.key), key_str(text, decoded, b.key))
+        };
         if !members.is_sorted_by(|a, b| cmp(a, b) == Ordering::Less) {
             members.sort_unstable_by(cmp);
             // Sorted now: a duplicate key sits next to its twin. The serde path reports it.

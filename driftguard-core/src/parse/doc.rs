@@ -639,4 +639,120 @@ mod tests {
         };
         assert!(Document::parse("[1,2,3]", &size).is_none());
     }
+
+    mod differential {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Scalars including the awkward ones: escapes, non-ASCII, surrogate pairs,
+        /// integral floats, negative zero, extreme integers.
+        fn scalar() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("null".to_owned()),
+                Just("true".to_owned()),
+                Just("false".to_owned()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| format!("{f:?}")),
+                prop_oneof![
+                    Just("-0"),
+                    Just("1.0"),
+                    Just("2E3"),
+                    Just("-1.5e-7"),
+                    Just("1e400"),
+                    Just("18446744073709551616"),
+                    Just("01"),
+                    Just("1."),
+                ]
+                .prop_map(str::to_owned),
+                "[a-z\\\\\"/\u{e9}\u{1F600}\u{202e}]{0,6}"
+                    .prop_map(|t| serde_json::to_string(&t).unwrap_or_default()),
+                prop_oneof![
+                    Just(r#""\u00e9\ud83d\ude00\n\t\/""#),
+                    Just(r#""\ud800""#),
+                    Just(r#""\q""#),
+                ]
+                .prop_map(str::to_owned),
+            ]
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            scalar().prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5)
+                        .prop_map(|items| format!("[{}]", items.join(" , "))),
+                    prop::collection::vec(("[a-d$]{0,3}", inner), 0..5).prop_map(|members| {
+                        let body: Vec<String> = members
+                            .iter()
+                            .map(|(k, v)| {
+                                format!("{}:{v}", serde_json::to_string(k).unwrap_or_default())
+                            })
+                            .collect();
+                        format!("{{ {} }}", body.join(",\n"))
+                    }),
+                ]
+            })
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(Value::from),
+                any::<String>().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                    prop::collection::btree_map(any::<String>(), inner, 0..5)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            /// Plain JSON (unique keys, finite numbers, any strings) always takes the
+            /// fast path, and reads as the serde path reads it.
+            #[test]
+            fn accepts_plain_json(v in value(), pretty in any::<bool>()) {
+                let t = if pretty {
+                    serde_json::to_string_pretty(&v)
+                } else {
+                    serde_json::to_string(&v)
+                }
+                .unwrap_or_default();
+                let reference = parse_text(t.as_bytes(), Syntax::Json, &Limits::default());
+                let doc = Document::parse(&t, &Limits::default());
+                prop_assert!(doc.is_some(), "declined {t:?}");
+                if let (Some(doc), Ok(r)) = (doc, reference) {
+                    prop_assert_eq!(doc.to_value_root(), r);
+                }
+            }
+
+            /// Whatever the fast path accepts, it reads exactly as the serde path does;
+            /// whatever the serde path rejects, the fast path declines.
+            #[test]
+            fn agrees_with_parse_text(t in text(), cut in 0usize..4) {
+                // Sometimes truncate, to exercise the error paths.
+                let t = if cut == 0 && !t.is_empty() {
+                    t.chars().take(t.chars().count() / 2).collect()
+                } else {
+                    t
+                };
+                let fast = Document::parse(&t, &Limits::default());
+                let reference = parse_text(t.as_bytes(), Syntax::Json, &Limits::default());
+                match (fast, reference) {
+                    (Some(doc), Ok(v)) => prop_assert_eq!(doc.to_value_root(), v),
+                    (Some(doc), Err(e)) => prop_assert!(false, "fast path accepted {t:?} ({:?}) but the serde path says {e}", doc.to_value_root()),
+                    (None, _) => {}
+                }
+            }
+        }
+    }
 }

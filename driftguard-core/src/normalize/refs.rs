@@ -18,20 +18,25 @@ pub fn escape_token(token: &str) -> String {
 /// Appends a token to a pointer.
 pub fn push(pointer: &str, token: &str) -> String {
     let mut p = String::with_capacity(pointer.len() + token.len() + 2);
-    p.push_str(pointer);
-    p.push('/');
+    push_into(&mut p, pointer, token);
+    p
+}
+
+/// Writes `pointer` + `/` + the escaped `token` at the end of `out`.
+pub(crate) fn push_into(out: &mut String, pointer: &str, token: &str) {
+    out.push_str(pointer);
+    out.push('/');
     if !token.contains(['~', '/']) {
-        p.push_str(token);
-        return p;
+        out.push_str(token);
+        return;
     }
     for c in token.chars() {
         match c {
-            '~' => p.push_str("~0"),
-            '/' => p.push_str("~1"),
-            c => p.push(c),
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
         }
     }
-    p
 }
 
 /// Decodes `%XX` escapes in a URI fragment. Invalid escapes are kept verbatim.

@@ -10,10 +10,11 @@
 //! case and are `E_REF_CYCLE`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt::Write as _;
 
 use serde_json::{Number, Value};
 
-use super::refs::{fragment_pointer, push, resolve_pointer_view};
+use super::refs::{fragment_pointer, push, push_into, resolve_pointer_view};
 use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
@@ -96,6 +97,9 @@ pub struct SchemaLowerer<'doc> {
     known: BTreeSet<String>,
     queue: VecDeque<(String, J<'doc>, String)>,
     ids: Option<IdIndex>,
+    /// Pointer buffers for children, reused (one per nesting level in use): building a
+    /// child's pointer then costs no allocation.
+    pointers: Vec<String>,
 }
 
 /// `$id`s and anchors of the document, built on first use.
@@ -123,6 +127,7 @@ impl<'doc> SchemaLowerer<'doc> {
             known: BTreeSet::new(),
             queue: VecDeque::new(),
             ids: None,
+            pointers: Vec::new(),
         }
     }
 
@@ -216,7 +221,31 @@ impl<'doc> SchemaLowerer<'doc> {
         base: &str,
         depth: usize,
     ) -> Result<Shape> {
-        self.lower_value(v, &push(pointer, key), base, depth + 1)
+        let mut buf = self.pointers.pop().unwrap_or_default();
+        buf.clear();
+        push_into(&mut buf, pointer, key);
+        let shape = self.lower_value(v, &buf, base, depth + 1);
+        self.pointers.push(buf);
+        shape
+    }
+
+    /// [`child`](Self::child) for an array element: the token is the index.
+    fn child_at(
+        &mut self,
+        v: J<'doc>,
+        pointer: &str,
+        index: usize,
+        base: &str,
+        depth: usize,
+    ) -> Result<Shape> {
+        let mut buf = self.pointers.pop().unwrap_or_default();
+        buf.clear();
+        buf.push_str(pointer);
+        // Writing into a String cannot fail.
+        let _ = write!(buf, "/{index}");
+        let shape = self.lower_value(v, &buf, base, depth + 1);
+        self.pointers.push(buf);
+        shape
     }
 
     fn lower_object(
@@ -380,7 +409,7 @@ impl<'doc> SchemaLowerer<'doc> {
             .ok_or_else(|| Error::invalid(format!("`{key}` must be an array"), &at))?;
         let mut shapes = Vec::with_capacity(list.len());
         for (i, sub) in list.iter().enumerate() {
-            shapes.push(self.child(sub, &at, &i.to_string(), base, depth + 1)?);
+            shapes.push(self.child_at(sub, &at, i, base, depth + 1)?);
         }
         match key {
             "prefixItems" => node.prefix_items = shapes,
@@ -427,7 +456,7 @@ impl<'doc> SchemaLowerer<'doc> {
             Kind::Array(_) if self.dialect != Dialect::Draft2020 => {
                 let at = push(pointer, "items");
                 for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
-                    let shape = self.child(sub, &at, &i.to_string(), base, depth + 1)?;
+                    let shape = self.child_at(sub, &at, i, base, depth + 1)?;
                     node.prefix_items.push(shape);
                 }
                 if let Some(tail) = obj.get("additionalItems") {

@@ -7,8 +7,8 @@
 #                                    api.github.com.json of 23.0.2); ITERS=N (default 11)
 #   scripts/bench.sh all [VERSION]   snapshot every generated/*.json of VERSION (default
 #                                    23.0.2, 11–78 MB each) and report each file
-#   scripts/bench.sh diff            diff 18.2.0 → 23.0.2: interleaved timing (median of
-#                                    DIFF_ITERS, default 7) vs serde_json parsing, peak RSS
+#   scripts/bench.sh diff            diff 18.2.0 → 23.0.2: interleaved timing (wall and CPU
+#                                    medians of DIFF_ITERS, default 7) vs serde_json, peak RSS
 #                                    (/usr/bin/time -v), glibc malloc and mimalloc (preloaded,
 #                                    when libmimalloc.so.2 is installed: apt-get install
 #                                    libmimalloc2.0), changes per severity and rule

@@ -16,12 +16,17 @@
 //! - (b) end to end, what `driftguard diff OLD NEW --format json` does: read both files,
 //!   `snapshot_from_bytes` both, `classify::diff`, render JSON (and, reported apart,
 //!   freeing everything);
-//! - (c) normalize only: `snapshot_from_value` on both pre-parsed trees;
+//! - (c) normalize only: `snapshot_from_value` on both pre-parsed `serde_json` trees;
+//! - (c2) normalize only: `snapshot_from_document` on both pre-parsed compact trees
+//!   (what `snapshot_from_bytes` normalizes from on plain JSON);
+//! - (p) parse only, our JSON fast path: `parse::parse_document` on both;
 //! - (d) snapshot both from bytes already in memory (our parse + normalize);
 //! - (e) diff only: `classify::diff` on the two pre-built snapshots;
 //! - (f) render only: the JSON renderer on the pre-built report.
 //!
-//! The target is (b)/(a) ≤ 2.0. It then prints the changes per severity and the
+//! Each row gives the wall-clock median and the median on-CPU time of the thread
+//! (`/proc/thread-self/schedstat`), each with its ratio to (a): on a shared machine
+//! the CPU ratios are the steadier figure. The target is (b)/(a) ≤ 2.0. It then prints the changes per severity and the
 //! 20 most frequent rules of the report.
 //!
 //! `--parse-only OLD NEW` reads and parses both files with `serde_json`, holds both
@@ -43,6 +48,8 @@ use std::time::{Duration, Instant};
 
 use driftguard_core::classify::policy::Policy;
 use driftguard_core::classify::{Report, diff};
+use driftguard_core::normalize::snapshot_from_document;
+use driftguard_core::parse::parse_document;
 use driftguard_core::render::{OutputFormat, RenderOptions, render};
 use driftguard_core::{Options, Snapshot, snapshot_from_bytes, snapshot_from_value};
 
@@ -130,8 +137,45 @@ fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
 }
 
-fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
-    let start = Instant::now();
+/// Wall-clock and on-CPU time of one measurement.
+#[derive(Clone, Copy)]
+struct Took {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`).
+/// On a shared machine the wall clock also counts the time other jobs held the
+/// cores; the CPU time does not, so its ratios move far less with the load.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+struct Stopwatch {
+    wall: Instant,
+    cpu: Option<u64>,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            cpu: thread_cpu_ns(),
+            wall: Instant::now(),
+        }
+    }
+    fn elapsed(&self) -> Took {
+        let wall = self.wall.elapsed();
+        let cpu = match (self.cpu, thread_cpu_ns()) {
+            (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a)),
+            _ => wall,
+        };
+        Took { wall, cpu }
+    }
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Took, T) {
+    let start = Stopwatch::start();
     let out = f();
     (start.elapsed(), out)
 }
@@ -153,7 +197,7 @@ fn run_parse_only(old: &Path, new: &Path) -> Result<(), String> {
 
 struct Samples {
     names: Vec<&'static str>,
-    data: Vec<Vec<Duration>>,
+    data: Vec<Vec<Took>>,
 }
 
 impl Samples {
@@ -163,12 +207,18 @@ impl Samples {
             data: vec![Vec::new(); names.len()],
         }
     }
-    fn push(&mut self, i: usize, d: Duration) {
+    fn push(&mut self, i: usize, d: Took) {
         self.data[i].push(d);
     }
-    fn median(&mut self, name: &str) -> Duration {
+    /// Medians of the wall and of the CPU times (each sorted on its own).
+    fn median(&mut self, name: &str) -> Took {
         let i = self.names.iter().position(|n| *n == name).unwrap();
-        median(&mut self.data[i])
+        let mut wall: Vec<Duration> = self.data[i].iter().map(|t| t.wall).collect();
+        let mut cpu: Vec<Duration> = self.data[i].iter().map(|t| t.cpu).collect();
+        Took {
+            wall: median(&mut wall),
+            cpu: median(&mut cpu),
+        }
     }
 }
 
@@ -194,7 +244,10 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         diff(&old_snap, &new_snap, &policy, Some(TODAY)).map_err(|e| format!("diff: {e}"))?;
     let rendered = render(&report, OutputFormat::Json, &render_options());
 
-    let mut s = Samples::new(&["a", "b", "b_free", "c", "d", "e", "f"]);
+    let old_doc = parse_document(&old_bytes, &options.limits).ok_or("old: not plain JSON")?;
+    let new_doc = parse_document(&new_bytes, &options.limits).ok_or("new: not plain JSON")?;
+
+    let mut s = Samples::new(&["a", "b", "b_free", "c", "c2", "p", "d", "e", "f"]);
     for i in 0..=iters {
         let (ta, parsed) = time(|| {
             (
@@ -205,7 +258,7 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         drop(black_box(parsed));
 
         // (b) end to end; the output is checked against the reference rendering.
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let ob = read(old)?;
         let nb = read(new)?;
         let a = snapshot_from_bytes(black_box(&ob), &options).map_err(|e| e.to_string())?;
@@ -225,6 +278,20 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
             )
         });
         drop(black_box(snaps));
+        let (tc2, snaps) = time(|| {
+            (
+                snapshot_from_document(black_box(&old_doc), &options),
+                snapshot_from_document(black_box(&new_doc), &options),
+            )
+        });
+        drop(black_box(snaps));
+        let (tp, docs) = time(|| {
+            (
+                parse_document(black_box(&old_bytes), &options.limits),
+                parse_document(black_box(&new_bytes), &options.limits),
+            )
+        });
+        drop(black_box(docs));
         let (td, snaps) = time(|| {
             (
                 snapshot_from_bytes(black_box(&old_bytes), &options),
@@ -237,25 +304,29 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         let (tf, out) = time(|| render(black_box(&report), OutputFormat::Json, &render_options()));
         drop(black_box(out));
         if i > 0 {
-            for (k, t) in [ta, tb, tfree, tc, td, te, tf].into_iter().enumerate() {
+            for (k, t) in [ta, tb, tfree, tc, tc2, tp, td, te, tf]
+                .into_iter()
+                .enumerate()
+            {
                 s.push(k, t);
             }
         }
     }
     let a = s.median("a");
-    let ratio = |d: Duration| ms(d) / ms(a);
-    let row = |label: &str, d: Duration, note: &str| {
+    let row = |label: &str, d: Took, note: &str| {
         println!(
-            "| {label:<52} | {:>9.1} | {:>6.2}x | {note}",
-            ms(d),
-            ratio(d)
+            "| {label:<50} | {:>7.1} | {:>6.2}x | {:>7.1} | {:>6.2}x | {note}",
+            ms(d.wall),
+            ms(d.wall) / ms(a.wall),
+            ms(d.cpu),
+            ms(d.cpu) / ms(a.cpu)
         );
     };
     println!(
-        "| {:<52} | {:>9} | {:>7} |",
-        "measurement", "median ms", "vs (a)"
+        "| {:<50} | {:>7} | {:>7} | {:>7} | {:>7} |",
+        "measurement (medians)", "wall ms", "vs (a)", "CPU ms", "vs (a)"
     );
-    println!("|{:-<54}|{:-<11}|{:-<9}|", "", "", "");
+    println!("|{:-<52}|{:-<9}|{:-<9}|{:-<9}|{:-<9}|", "", "", "", "", "");
     row("(a) serde_json::from_slice::<Value> both", a, "yardstick");
     let b = s.median("b");
     row(
@@ -264,12 +335,22 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         "<- target <= 2.0x",
     );
     let bf = s.median("b_free");
-    row("    (b) + freeing everything", b + bf, "");
+    let with_free = Took {
+        wall: b.wall + bf.wall,
+        cpu: b.cpu + bf.cpu,
+    };
+    row("    (b) + freeing everything", with_free, "");
     row(
         "(c) normalize only: snapshot_from_value both",
         s.median("c"),
-        "",
+        "(serde_json trees)",
     );
+    row(
+        "(c2) normalize only: snapshot_from_document both",
+        s.median("c2"),
+        "(compact trees) <- target <= 1.0x",
+    );
+    row("(p) parse only: parse_document both", s.median("p"), "");
     row(
         "(d) snapshot_from_bytes both (parse+normalize)",
         s.median("d"),
@@ -279,7 +360,7 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
     row("(f) render json only", s.median("f"), "");
     println!(
         "\nthroughput (b): {:.0} MB/s of input; report: {} changes, {:.1} MB of JSON",
-        mb(input) / b.as_secs_f64(),
+        mb(input) / b.wall.as_secs_f64(),
         report.changes.len(),
         mb(rendered.len())
     );

@@ -13,10 +13,13 @@
 //! (a) `serde_json::from_slice::<Value>` — parse only, the yardstick;
 //! (b) `driftguard_core::parse::parse_text` — our parser (limits, YAML-capable, numbers
 //!     normalized, duplicate keys rejected);
-//! (c) `snapshot_from_value` on the pre-parsed value — normalization only;
-//! (d) `snapshot_from_bytes` — end to end.
-//! It prints the median of each, the ratios (c)/(a) and (d)/(a) (the target is
-//! (c)/(a) ≤ 1.0), sizes, the digest, and peak memory.
+//! (c) `snapshot_from_value` on the pre-parsed `serde_json` value — normalization only;
+//! (d) `snapshot_from_bytes` — end to end;
+//! (e) `parse::parse_document` — the JSON fast path's compact tree;
+//! (f) `normalize::snapshot_from_document` on the pre-parsed compact tree —
+//!     normalization only, from the tree `snapshot_from_bytes` uses on plain JSON.
+//! It prints the median of each and its ratio to (a) (the target is
+//! normalization ≤ 1.0× (a)), sizes, the digest, and peak memory.
 //!
 //! `--all DIR` snapshots every `*.json` in DIR once and reports, per file: size, ok or
 //! the error code, operations, shared schemas, parse time and snapshot time.
@@ -33,7 +36,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use driftguard_core::parse::{Limits, Syntax, parse_text};
+use driftguard_core::normalize::snapshot_from_document;
+use driftguard_core::parse::{Limits, Syntax, parse_document, parse_text};
 use driftguard_core::{Options, Snapshot, Surface, snapshot_from_bytes, snapshot_from_value};
 
 const DEFAULT_ITERS: usize = 11;
@@ -157,6 +161,9 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
     let mut b = Vec::with_capacity(iters);
     let mut c = Vec::with_capacity(iters);
     let mut d = Vec::with_capacity(iters);
+    let mut e = Vec::with_capacity(iters);
+    let mut f = Vec::with_capacity(iters);
+    let doc = parse_document(&bytes, &limits).ok_or("not plain JSON: no compact tree")?;
     let mut normalize_result: Option<Result<Snapshot, driftguard_core::Error>> = None;
     let mut end_to_end_digest: Option<String> = None;
     for i in 0..=iters {
@@ -171,12 +178,18 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
             end_to_end_digest = Some(s.digest().to_owned());
         }
         drop(black_box(sd));
+        let (te, ve) = time(|| parse_document(black_box(&bytes), &limits));
+        drop(black_box(ve));
+        let (tf, sf) = time(|| snapshot_from_document(black_box(&doc), &options));
+        drop(black_box(sf));
         normalize_result = Some(sc);
         if i > 0 {
             a.push(ta);
             b.push(tb);
             c.push(tc);
             d.push(td);
+            e.push(te);
+            f.push(tf);
         }
     }
     let (ma, mb_, mc, md) = (
@@ -185,6 +198,7 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
         median(&mut c),
         median(&mut d),
     );
+    let (me, mf) = (median(&mut e), median(&mut f));
     let throughput = mb(bytes.len()) / ma.as_secs_f64();
     println!(
         "(a) serde_json::from_slice::<Value>  {:>9.1} ms  ({throughput:.0} MB/s)",
@@ -199,9 +213,19 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
         Some(Ok(snapshot)) => {
             let (ops, schemas) = counts(&snapshot);
             println!(
-                "(c) normalize only                    {:>9.1} ms  = {:.2}x (a)   <- target <= 1.0x",
+                "(c) normalize only, serde_json tree   {:>9.1} ms  = {:.2}x (a)",
                 ms(mc),
                 ms(mc) / ms(ma)
+            );
+            println!(
+                "(e) parse_document (compact tree)     {:>9.1} ms  = {:.2}x (a)",
+                ms(me),
+                ms(me) / ms(ma)
+            );
+            println!(
+                "(f) normalize only, compact tree      {:>9.1} ms  = {:.2}x (a)   <- target <= 1.0x",
+                ms(mf),
+                ms(mf) / ms(ma)
             );
             println!(
                 "(d) end to end (snapshot_from_bytes)  {:>9.1} ms  = {:.2}x (a)",

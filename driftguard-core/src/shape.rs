@@ -364,18 +364,119 @@ impl Node {
     /// default, examples, deprecated, readOnly/writeOnly, extensions): it accepts every
     /// value, like `true`.
     pub fn is_unconstrained(&self) -> bool {
-        let stripped = Node {
-            title: None,
-            description: None,
-            default: None,
-            examples: Vec::new(),
-            deprecated: false,
-            read_only: false,
-            write_only: false,
-            extensions: BTreeMap::new(),
-            ..self.clone()
-        };
-        stripped == Node::default()
+        self.constrains_nothing_but(false, false)
+    }
+
+    /// [`is_unconstrained`](Self::is_unconstrained), optionally also ignoring
+    /// `$ref` and `type`, without cloning the node. Every field is named, so a new
+    /// field cannot be forgotten here.
+    pub(crate) fn constrains_nothing_but(
+        &self,
+        ignore_reference: bool,
+        ignore_types: bool,
+    ) -> bool {
+        let Node {
+            reference,
+            additional_items,
+            additional_properties,
+            all_of,
+            any_of,
+            const_value,
+            contains,
+            content_encoding,
+            content_media_type,
+            content_schema,
+            default: _,
+            dependent_required,
+            dependent_schemas,
+            deprecated: _,
+            description: _,
+            discriminator,
+            else_schema,
+            enum_values,
+            examples: _,
+            exclusive_maximum,
+            exclusive_minimum,
+            extensions: _,
+            format,
+            if_schema,
+            items,
+            max_contains,
+            max_items,
+            max_length,
+            max_properties,
+            maximum,
+            min_contains,
+            min_items,
+            min_length,
+            min_properties,
+            minimum,
+            multiple_of,
+            not,
+            nullable,
+            one_of,
+            pattern,
+            pattern_properties,
+            prefix_items,
+            properties,
+            property_names,
+            read_only: _,
+            required,
+            then_schema,
+            title: _,
+            types,
+            unevaluated_items,
+            unevaluated_properties,
+            unique_items,
+            unsupported,
+            write_only: _,
+        } = self;
+        (ignore_reference || reference.is_none())
+            && (ignore_types || types.is_none())
+            && additional_items.is_none()
+            && additional_properties.is_none()
+            && all_of.is_empty()
+            && any_of.is_empty()
+            && const_value.is_none()
+            && contains.is_none()
+            && content_encoding.is_none()
+            && content_media_type.is_none()
+            && content_schema.is_none()
+            && dependent_required.is_empty()
+            && dependent_schemas.is_empty()
+            && discriminator.is_none()
+            && else_schema.is_none()
+            && enum_values.is_none()
+            && exclusive_maximum.is_none()
+            && exclusive_minimum.is_none()
+            && format.is_none()
+            && if_schema.is_none()
+            && items.is_none()
+            && max_contains.is_none()
+            && max_items.is_none()
+            && max_length.is_none()
+            && max_properties.is_none()
+            && maximum.is_none()
+            && min_contains.is_none()
+            && min_items.is_none()
+            && min_length.is_none()
+            && min_properties.is_none()
+            && minimum.is_none()
+            && multiple_of.is_none()
+            && not.is_none()
+            && !nullable
+            && one_of.is_empty()
+            && pattern.is_none()
+            && pattern_properties.is_empty()
+            && prefix_items.is_empty()
+            && properties.is_empty()
+            && property_names.is_none()
+            && required.is_empty()
+            && then_schema.is_none()
+            && unevaluated_items.is_none()
+            && unevaluated_properties.is_none()
+            && !unique_items
+            && unsupported.is_empty()
     }
 
     /// Every subschema directly inside this node, in a fixed order.

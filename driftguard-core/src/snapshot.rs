@@ -7,6 +7,7 @@
 //! digests mean no change. The format is documented in `conformance/SNAPSHOT.md`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -146,13 +147,34 @@ impl Snapshot {
         self
     }
 
+    /// Streams the canonical serialization straight into SHA-256 (through a small
+    /// buffer) instead of building the canonical bytes first: same bytes hashed, no
+    /// copy of the whole snapshot in memory.
     fn compute_digest(&self) -> Result<String> {
-        let bytes = self.canonical_bytes()?;
-        let hash = Sha256::digest(&bytes);
+        let mut writer = std::io::BufWriter::with_capacity(
+            64 * 1024,
+            HashWriter {
+                hasher: Sha256::new(),
+            },
+        );
+        serde_json::to_writer(
+            &mut writer,
+            &View {
+                snapshot: self,
+                full: false,
+            },
+        )
+        .map_err(internal)?;
+        let hasher = writer
+            .into_inner()
+            .map_err(|e| Error::invalid(format!("snapshot could not be hashed: {e}"), ""))?
+            .hasher;
+        let hash = hasher.finalize();
         let mut out = String::with_capacity(7 + 64);
         out.push_str("sha256:");
         for b in hash {
-            out.push_str(&format!("{b:02x}"));
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{b:02x}");
         }
         Ok(out)
     }
@@ -229,6 +251,21 @@ impl Snapshot {
             .get("format")
             .and_then(Value::as_str)
             .is_some_and(|f| f.starts_with("driftguard.snapshot/"))
+    }
+}
+
+/// An `io::Write` that feeds SHA-256; it never fails.
+struct HashWriter {
+    hasher: Sha256,
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

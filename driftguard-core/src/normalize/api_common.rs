@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::canonical_value;
-use super::refs::{follow, push};
+use super::refs::{follow_view, push};
+use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::surface::api::{Operation, Parameter, Parameters, Server};
 
-/// A JSON object.
-pub(crate) type Map = serde_json::Map<String, Value>;
+/// A JSON object (of either document representation).
+pub(crate) type Map<'a> = Obj<'a>;
 
 /// One security requirement: scheme name → sorted scopes.
 pub(crate) type Requirement = BTreeMap<String, BTreeSet<String>>;
@@ -26,7 +26,7 @@ pub(crate) const METHODS: [&str; 8] = [
 pub(crate) const MAX_CALLBACK_DEPTH: usize = 8;
 
 /// `value` as an object, or `E_INVALID` at `pointer` naming what was expected.
-pub(crate) fn object<'a>(value: &'a Value, pointer: &str, what: &str) -> Result<&'a Map> {
+pub(crate) fn object<'a>(value: J<'a>, pointer: &str, what: &str) -> Result<Map<'a>> {
     value.as_object().ok_or_else(|| {
         Error::invalid(
             format!("{what} must be an object, found {}", kind(value)),
@@ -37,21 +37,21 @@ pub(crate) fn object<'a>(value: &'a Value, pointer: &str, what: &str) -> Result<
 
 /// The member `key` of `map` as an object, if present.
 pub(crate) fn opt_object<'a>(
-    map: &'a Map,
+    map: Map<'a>,
     key: &str,
     pointer: &str,
     what: &str,
-) -> Result<Option<&'a Map>> {
+) -> Result<Option<Map<'a>>> {
     map.get(key)
         .map(|v| object(v, &push(pointer, key), what))
         .transpose()
 }
 
 /// The member `key` of `map` as a string, if present.
-pub(crate) fn opt_string(map: &Map, key: &str, pointer: &str) -> Result<Option<String>> {
-    match map.get(key) {
+pub(crate) fn opt_string(map: Map<'_>, key: &str, pointer: &str) -> Result<Option<String>> {
+    match map.get(key).map(J::kind) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Kind::String(s)) => Ok(Some(s.to_owned())),
         Some(other) => Err(Error::invalid(
             format!("`{key}` must be a string, found {}", kind(other)),
             &push(pointer, key),
@@ -60,10 +60,10 @@ pub(crate) fn opt_string(map: &Map, key: &str, pointer: &str) -> Result<Option<S
 }
 
 /// The member `key` of `map` as a boolean, if present.
-pub(crate) fn opt_bool(map: &Map, key: &str, pointer: &str) -> Result<Option<bool>> {
-    match map.get(key) {
+pub(crate) fn opt_bool(map: Map<'_>, key: &str, pointer: &str) -> Result<Option<bool>> {
+    match map.get(key).map(J::kind) {
         None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Kind::Bool(b)) => Ok(Some(b)),
         Some(other) => Err(Error::invalid(
             format!("`{key}` must be a boolean, found {}", kind(other)),
             &push(pointer, key),
@@ -72,8 +72,8 @@ pub(crate) fn opt_bool(map: &Map, key: &str, pointer: &str) -> Result<Option<boo
 }
 
 /// An array of strings, as a list.
-pub(crate) fn strings(value: &Value, pointer: &str, what: &str) -> Result<Vec<String>> {
-    let Value::Array(items) = value else {
+pub(crate) fn strings(value: J<'_>, pointer: &str, what: &str) -> Result<Vec<String>> {
+    let Kind::Array(items) = value.kind() else {
         return Err(Error::invalid(
             format!("{what} must be an array of strings, found {}", kind(value)),
             pointer,
@@ -82,8 +82,8 @@ pub(crate) fn strings(value: &Value, pointer: &str, what: &str) -> Result<Vec<St
     items
         .iter()
         .enumerate()
-        .map(|(i, v)| match v {
-            Value::String(s) => Ok(s.clone()),
+        .map(|(i, v)| match v.kind() {
+            Kind::String(s) => Ok(s.to_owned()),
             other => Err(Error::invalid(
                 format!("{what} must hold strings, found {}", kind(other)),
                 &push(pointer, &i.to_string()),
@@ -93,41 +93,41 @@ pub(crate) fn strings(value: &Value, pointer: &str, what: &str) -> Result<Vec<St
 }
 
 /// The JSON type of a value, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+pub(crate) fn kind<'a>(value: impl Into<Kind<'a>>) -> &'static str {
+    match value.into() {
+        Kind::Null => "null",
+        Kind::Bool(_) => "a boolean",
+        Kind::Number => "a number",
+        Kind::String(_) => "a string",
+        Kind::Array(_) => "an array",
+        Kind::Object(_) => "an object",
     }
 }
 
 /// Follows a `$ref` chain (see [`follow`]) and requires an object at its end.
 /// Returns the object and the pointer where it lives.
 pub(crate) fn deref<'a>(
-    root: &'a Value,
-    value: &'a Value,
+    root: J<'a>,
+    value: J<'a>,
     pointer: &str,
     what: &str,
-) -> Result<(&'a Map, String)> {
-    let (target, at) = follow(root, value, pointer)?;
+) -> Result<(Map<'a>, String)> {
+    let (target, at) = follow_view(root, value, pointer)?;
     Ok((object(target, &at, what)?, at))
 }
 
 /// `x-` members of an object, canonical, except those named in `skip`.
-pub(crate) fn extensions(map: &Map, skip: &[&str]) -> BTreeMap<String, Value> {
+pub(crate) fn extensions(map: Map<'_>, skip: &[&str]) -> BTreeMap<String, Value> {
     map.iter()
-        .filter(|(k, _)| k.starts_with("x-") && !skip.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), canonical_value(v)))
+        .filter(|(k, _)| k.starts_with("x-") && !skip.contains(k))
+        .map(|(k, v)| (k.to_owned(), v.canonical()))
         .collect()
 }
 
 /// A list of security requirements: alternatives sorted and deduplicated, scopes
 /// sorted. `[]` stays empty (explicitly no security); `{}` is an anonymous alternative.
-pub(crate) fn security(value: &Value, pointer: &str) -> Result<Vec<Requirement>> {
-    let Value::Array(items) = value else {
+pub(crate) fn security(value: J<'_>, pointer: &str) -> Result<Vec<Requirement>> {
+    let Kind::Array(items) = value.kind() else {
         return Err(Error::invalid(
             format!(
                 "`security` must be an array of requirements, found {}",
@@ -147,7 +147,7 @@ pub(crate) fn security(value: &Value, pointer: &str) -> Result<Vec<Requirement>>
                 &push(&at, scheme),
                 "the scopes of a security requirement",
             )?;
-            requirement.insert(scheme.clone(), scopes.into_iter().collect());
+            requirement.insert(scheme.to_owned(), scopes.into_iter().collect());
         }
         out.push(requirement);
     }
@@ -157,8 +157,8 @@ pub(crate) fn security(value: &Value, pointer: &str) -> Result<Vec<Requirement>>
 }
 
 /// OpenAPI 3 Server Objects, in order.
-pub(crate) fn servers(value: &Value, pointer: &str) -> Result<Vec<Server>> {
-    let Value::Array(items) = value else {
+pub(crate) fn servers(value: J<'_>, pointer: &str) -> Result<Vec<Server>> {
+    let Kind::Array(items) = value.kind() else {
         return Err(Error::invalid(
             format!("`servers` must be an array, found {}", kind(value)),
             pointer,
@@ -173,7 +173,7 @@ pub(crate) fn servers(value: &Value, pointer: &str) -> Result<Vec<Server>> {
         let variables = match opt_object(map, "variables", &at, "`variables`")? {
             Some(vars) => vars
                 .iter()
-                .map(|(k, v)| (k.clone(), canonical_value(v)))
+                .map(|(k, v)| (k.to_owned(), v.canonical()))
                 .collect(),
             None => BTreeMap::new(),
         };
@@ -253,9 +253,9 @@ pub(crate) fn parameters_at<'a>(
 /// A parameter found on a path item or an operation, `$ref`s followed.
 pub(crate) struct ParamRef<'a> {
     /// The parameter as written (possibly a `$ref`).
-    pub original: &'a Value,
+    pub original: J<'a>,
     /// The parameter object.
-    pub obj: &'a Map,
+    pub obj: Map<'a>,
     /// Where it lives.
     pub at: String,
     /// Its `in`.
@@ -268,14 +268,14 @@ pub(crate) struct ParamRef<'a> {
 /// name (header names lower-cased; at most one `body`), the operation's winning.
 /// Two parameters with the same key at one level are `E_INVALID`.
 pub(crate) fn merged_parameters<'a>(
-    root: &'a Value,
-    levels: [(Option<&'a Value>, &str); 2],
+    root: J<'a>,
+    levels: [(Option<J<'a>>, &str); 2],
     locations: &[&str],
 ) -> Result<BTreeMap<(String, String), ParamRef<'a>>> {
     let mut merged = BTreeMap::new();
     for (list, pointer) in levels {
         let Some(list) = list else { continue };
-        let Value::Array(items) = list else {
+        let Kind::Array(items) = list.kind() else {
             return Err(Error::invalid(
                 format!("`parameters` must be an array, found {}", kind(list)),
                 pointer,
@@ -284,13 +284,13 @@ pub(crate) fn merged_parameters<'a>(
         let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {
             let (obj, at) = deref(root, item, &push(pointer, &i.to_string()), "a parameter")?;
-            let Some(Value::String(name)) = obj.get("name") else {
+            let Some(Kind::String(name)) = obj.get("name").map(J::kind) else {
                 return Err(Error::invalid("a parameter must have a string `name`", &at));
             };
-            let Some(Value::String(location)) = obj.get("in") else {
+            let Some(Kind::String(location)) = obj.get("in").map(J::kind) else {
                 return Err(Error::invalid("a parameter must have a string `in`", &at));
             };
-            if !locations.contains(&location.as_str()) {
+            if !locations.contains(&location) {
                 return Err(Error::invalid(
                     format!(
                         "parameter location {location:?} is not one of {}",
@@ -299,12 +299,12 @@ pub(crate) fn merged_parameters<'a>(
                     &push(&at, "in"),
                 ));
             }
-            let key_name = match location.as_str() {
+            let key_name = match location {
                 "header" => name.to_ascii_lowercase(),
                 "body" => String::new(),
-                _ => name.clone(),
+                _ => name.to_owned(),
             };
-            let key = (location.clone(), key_name);
+            let key = (location.to_owned(), key_name);
             if !seen.insert(key.clone()) {
                 return Err(Error::invalid(
                     format!("parameter {name:?} in {location} is defined twice"),
@@ -328,11 +328,11 @@ pub(crate) fn merged_parameters<'a>(
 
 /// Checks the members of a path item: methods, `$ref`, `summary`, `description`,
 /// `servers`, `parameters` and `x-` extensions. Anything else is `E_INVALID`.
-pub(crate) fn check_path_item_keys(item: &Map, pointer: &str) -> Result<()> {
+pub(crate) fn check_path_item_keys(item: Map<'_>, pointer: &str) -> Result<()> {
     for key in item.keys() {
-        let known = METHODS.contains(&key.as_str())
+        let known = METHODS.contains(&key)
             || matches!(
-                key.as_str(),
+                key,
                 "$ref" | "summary" | "description" | "servers" | "parameters"
             )
             || key.starts_with("x-");
@@ -352,9 +352,9 @@ pub(crate) fn check_path_item_keys(item: &Map, pointer: &str) -> Result<()> {
 /// The fields every operation has in both formats: tags, summary and description
 /// (falling back to the path item's), operationId, deprecation, sunset, extensions.
 pub(crate) fn operation_base(
-    op: &Map,
+    op: Map<'_>,
     op_pointer: &str,
-    item: &Map,
+    item: Map<'_>,
     item_pointer: &str,
 ) -> Result<Operation> {
     let tags = match op.get("tags") {
@@ -371,9 +371,9 @@ pub(crate) fn operation_base(
         Some(s) => Some(s),
         None => opt_string(item, "description", item_pointer)?,
     };
-    let sunset = match op.get("x-sunset") {
+    let sunset = match op.get("x-sunset").map(J::kind) {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Kind::String(s)) => Some(s.to_owned()),
         Some(other) => {
             return Err(Error::invalid(
                 format!("`x-sunset` must be a date string, found {}", kind(other)),
@@ -405,7 +405,7 @@ pub(crate) fn check_callback_depth(depth: usize, pointer: &str) -> Result<()> {
 }
 
 /// `meta` from the `info` object and the spec version string.
-pub(crate) fn meta(root: &Map, spec_version: &str) -> Result<BTreeMap<String, Value>> {
+pub(crate) fn meta(root: Map<'_>, spec_version: &str) -> Result<BTreeMap<String, Value>> {
     let mut meta = BTreeMap::new();
     meta.insert(
         "specVersion".to_owned(),
@@ -421,8 +421,8 @@ pub(crate) fn meta(root: &Map, spec_version: &str) -> Result<BTreeMap<String, Va
     }
     match info.get("version") {
         None => {}
-        Some(v @ (Value::String(_) | Value::Number(_))) => {
-            meta.insert("version".to_owned(), canonical_value(v));
+        Some(v) if matches!(v.kind(), Kind::String(_) | Kind::Number) => {
+            meta.insert("version".to_owned(), v.canonical());
         }
         Some(other) => {
             return Err(Error::invalid(
@@ -452,7 +452,7 @@ mod tests {
     #[test]
     fn security_is_sorted_and_deduplicated() {
         let s = security(
-            &json!([{"b": ["y", "x"]}, {}, {"b": ["x", "y"]}, {"a": []}]),
+            J::from(&json!([{"b": ["y", "x"]}, {}, {"b": ["x", "y"]}, {"a": []}])),
             "/security",
         )
         .unwrap();
@@ -462,25 +462,28 @@ mod tests {
             [("b".to_owned(), ["x".to_owned(), "y".to_owned()].into())].into(),
         ];
         assert_eq!(s, expected);
-        let e = security(&json!([{"a": "x"}]), "/security").unwrap_err();
+        let e = security(J::from(&json!([{"a": "x"}])), "/security").unwrap_err();
         assert_eq!(
             e.location().unwrap().pointer.as_deref(),
             Some("/security/0/a")
         );
-        assert_eq!(security(&json!({}), "/s").unwrap_err().code(), "E_INVALID");
+        assert_eq!(
+            security(J::from(&json!({})), "/s").unwrap_err().code(),
+            "E_INVALID"
+        );
     }
 
     #[test]
     fn servers_need_urls() {
         let s = servers(
-            &json!([{"url": "/v1", "variables": {"v": {"default": "1"}}}]),
+            J::from(&json!([{"url": "/v1", "variables": {"v": {"default": "1"}}}])),
             "/servers",
         )
         .unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].url, "/v1");
         assert_eq!(s[0].variables["v"], json!({"default": "1"}));
-        let e = servers(&json!([{"description": "x"}]), "/servers").unwrap_err();
+        let e = servers(J::from(&json!([{"description": "x"}])), "/servers").unwrap_err();
         assert_eq!(e.location().unwrap().pointer.as_deref(), Some("/servers/0"));
     }
 }

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
+use super::view::{J, Kind};
 use crate::error::{Error, Result};
-use crate::snapshot::Snapshot;
 
 /// The format of a contract document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -91,10 +91,15 @@ const SCHEMA_KEYWORDS: &[&str] = &[
 /// (`initialize`/`discover`, or a `tools` array),
 /// JSON Schema (a boolean, or an object with a schema keyword).
 pub fn detect(value: &Value) -> Result<Format> {
-    let obj = match value {
-        Value::Object(o) => o,
-        Value::Bool(_) => return Ok(Format::JsonSchema),
-        Value::Array(_) => {
+    detect_view(J::V(value))
+}
+
+/// [`detect`] over either document representation.
+pub(crate) fn detect_view(value: J<'_>) -> Result<Format> {
+    let obj = match value.kind() {
+        Kind::Object(o) => o,
+        Kind::Bool(_) => return Ok(Format::JsonSchema),
+        Kind::Array(_) => {
             return Err(Error::unsupported(
                 "the document is a JSON array, not a contract (to infer a schema from sampled \
                  payloads, choose the `samples` format)",
@@ -109,7 +114,11 @@ pub fn detect(value: &Value) -> Result<Format> {
             ));
         }
     };
-    if Snapshot::is_snapshot_document(value) {
+    if obj
+        .get("format")
+        .and_then(J::as_str)
+        .is_some_and(|f| f.starts_with("driftguard.snapshot/"))
+    {
         return Ok(Format::Snapshot);
     }
     if let Some(v) = obj.get("openapi") {
@@ -139,11 +148,11 @@ pub fn detect(value: &Value) -> Result<Format> {
     }
     if obj.contains_key("initialize")
         || obj.contains_key("discover")
-        || obj.get("tools").is_some_and(Value::is_array)
+        || obj.get("tools").is_some_and(J::is_array)
     {
         return Ok(Format::Mcp);
     }
-    if obj.is_empty() || SCHEMA_KEYWORDS.iter().any(|k| obj.contains_key(*k)) {
+    if obj.is_empty() || SCHEMA_KEYWORDS.iter().any(|k| obj.contains_key(k)) {
         return Ok(Format::JsonSchema);
     }
     Err(Error::unsupported(

@@ -14,12 +14,15 @@ pub mod refs;
 mod samples;
 pub mod schema;
 mod swagger;
+pub(crate) mod view;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::parse::{Limits, Syntax, parse_text};
+use crate::parse::doc::Document;
+use crate::parse::{Limits, Syntax, parse_document, parse_text};
 use crate::snapshot::Snapshot;
+use view::J;
 
 pub use detect::{Format, detect};
 
@@ -42,9 +45,37 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
     if options.format == Format::Samples {
         return samples::from_bytes(bytes, options);
     }
+    // Plain JSON takes the compact tree; anything else (YAML, errors, limits) the
+    // `serde_json` path, which gives the same value or the exact error.
+    if let Some(doc) = parse_document(bytes, &options.limits) {
+        return normalize_document(&doc, options);
+    }
     let value = parse_text(bytes, Syntax::Auto, &options.limits)?;
     // The parser already enforced the depth limit.
-    normalize_checked(&value, options)
+    normalize_checked(J::V(&value), options)
+}
+
+/// Normalizes a compact document (within the depth limit by construction).
+fn normalize_document(doc: &Document<'_>, options: &Options) -> Result<Snapshot> {
+    normalize_checked(J::root(doc), options)
+}
+
+/// Normalizes a document already parsed by [`parse_document`] (the JSON fast path of
+/// [`snapshot_from_bytes`]): the same snapshot, without parsing again.
+///
+/// ```
+/// use driftguard_core::normalize::snapshot_from_document;
+/// use driftguard_core::parse::parse_document;
+/// use driftguard_core::{Options, snapshot_from_bytes};
+///
+/// let text = br#"{"type": "object", "properties": {"id": {"type": "integer"}}}"#;
+/// let options = Options::default();
+/// let doc = parse_document(text, &options.limits).expect("plain JSON");
+/// let a = snapshot_from_document(&doc, &options).unwrap();
+/// assert_eq!(a.digest(), snapshot_from_bytes(text, &options).unwrap().digest());
+/// ```
+pub fn snapshot_from_document(doc: &Document<'_>, options: &Options) -> Result<Snapshot> {
+    normalize_document(doc, options)
 }
 
 /// Normalizes an already-parsed document into a snapshot.
@@ -53,24 +84,36 @@ pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> 
 /// Python dict, say) is checked against the depth limit first.
 pub fn snapshot_from_value(value: &Value, options: &Options) -> Result<Snapshot> {
     check_depth(value, options.limits.max_depth)?;
-    normalize_checked(value, options)
+    normalize_checked(J::V(value), options)
 }
 
 /// Normalizes a value already known to be within the depth limit.
-fn normalize_checked(value: &Value, options: &Options) -> Result<Snapshot> {
+///
+/// OpenAPI and Swagger read the document through the view; the other formats (small
+/// documents in practice) read a `serde_json::Value`, converted once if need be.
+fn normalize_checked(value: J<'_>, options: &Options) -> Result<Snapshot> {
     let format = match options.format {
-        Format::Auto => detect(value)?,
+        Format::Auto => detect::detect_view(value)?,
         f => f,
+    };
+    let owned;
+    let value_ref: &Value = match value {
+        J::V(v) => v,
+        J::D(..) if matches!(format, Format::Openapi | Format::Swagger) => &Value::Null,
+        J::D(..) => {
+            owned = value.raw();
+            &owned
+        }
     };
     let snapshot = match format {
         Format::Auto => unreachable_auto()?,
-        Format::Snapshot => Snapshot::from_value(value)?,
+        Format::Snapshot => Snapshot::from_value(value_ref)?,
         Format::Openapi => openapi::normalize(value, &options.limits)?,
         Format::Swagger => swagger::normalize(value, &options.limits)?,
-        Format::JsonSchema => json_schema::normalize(value, &options.limits)?,
-        Format::Mcp => mcp::normalize(value, &options.limits)?,
-        Format::Package => package::normalize(value)?,
-        Format::Samples => samples::from_values(std::slice::from_ref(value), &options.limits)?,
+        Format::JsonSchema => json_schema::normalize(value_ref, &options.limits)?,
+        Format::Mcp => mcp::normalize(value_ref, &options.limits)?,
+        Format::Package => package::normalize(value_ref)?,
+        Format::Samples => samples::from_values(std::slice::from_ref(value_ref), &options.limits)?,
     };
     Ok(match &options.source {
         Some(source) => snapshot.with_source(Some(source.clone())),

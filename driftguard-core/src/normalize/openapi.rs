@@ -13,14 +13,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
+use super::view::{J, Kind};
 
 use super::api_common::{
     METHODS, Map, Requirement, check_callback_depth, check_path_item_keys, default_style, deref,
     extensions, insert_unique, kind, media_type_key, merged_parameters, meta, object,
     operation_base, opt_bool, opt_object, opt_string, parameters_at, security, servers,
 };
-use super::canonical_value;
 use super::refs::push;
 use super::schema::{Dialect, SchemaLowerer};
 use crate::error::{Error, Location, Result};
@@ -39,10 +38,10 @@ const MAX_CALLBACK_OPERATIONS: usize = 10_000;
 const LOCATIONS: [&str; 4] = ["query", "header", "path", "cookie"];
 
 /// Normalizes an OpenAPI 3.0.x or 3.1.x document into a snapshot.
-pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
+pub(crate) fn normalize(value: J<'_>, limits: &Limits) -> Result<Snapshot> {
     let root = object(value, "", "an OpenAPI document")?;
-    let version = match root.get("openapi") {
-        Some(Value::String(s)) => s.as_str(),
+    let version = match root.get("openapi").map(J::kind) {
+        Some(Kind::String(s)) => s,
         Some(other) => {
             return Err(Error::unsupported(
                 format!("`openapi` must be a version string, found {}", kind(other)),
@@ -73,7 +72,7 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
         .transpose()?;
     let mut walker = Walker {
         root: value,
-        lowerer: SchemaLowerer::new(value, dialect, limits),
+        lowerer: SchemaLowerer::new_view(value, dialect, limits),
         lowered: HashMap::new(),
         callback_operations: 0,
         doc_security,
@@ -120,10 +119,9 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
     for (name, scheme) in schemes.into_iter().flatten() {
         let at = push("/components/securitySchemes", name);
         let (scheme, _) = deref(value, scheme, &at, "a security scheme")?;
-        surface.security_schemes.insert(
-            name.clone(),
-            canonical_value(&Value::Object(scheme.clone())),
-        );
+        surface
+            .security_schemes
+            .insert(name.to_owned(), scheme.canonical());
     }
 
     let meta = meta(root, version)?;
@@ -139,7 +137,7 @@ fn version_of(version: &str) -> Option<(u32, u32)> {
 }
 
 struct Walker<'doc> {
-    root: &'doc Value,
+    root: J<'doc>,
     lowerer: SchemaLowerer<'doc>,
     doc_security: Option<Vec<Requirement>>,
     is_31: bool,
@@ -156,7 +154,7 @@ impl<'doc> Walker<'doc> {
     /// `out`, keyed `METHOD name`.
     fn path_item(
         &mut self,
-        item: &'doc Value,
+        item: J<'doc>,
         pointer: &str,
         name: &str,
         depth: usize,
@@ -199,7 +197,7 @@ impl<'doc> Walker<'doc> {
                         continue;
                     }
                     let r = self.response(response, &push(&responses_at, status))?;
-                    operation.responses.insert(status.clone(), r);
+                    operation.responses.insert(status.to_owned(), r);
                 }
             }
             if let Some(callbacks) = opt_object(op, "callbacks", &op_at, "`callbacks`")? {
@@ -216,7 +214,7 @@ impl<'doc> Walker<'doc> {
                         let item_at = push(&cb_at, expression);
                         self.path_item(cb_item, &item_at, expression, depth + 1, false, &mut ops)?;
                     }
-                    operation.callbacks.insert(cb_name.clone(), ops);
+                    operation.callbacks.insert(cb_name.to_owned(), ops);
                 }
             }
             operation.security = match op.get("security") {
@@ -237,11 +235,19 @@ impl<'doc> Walker<'doc> {
     }
 
     /// Lowers the schema at `pointer`, once per pointer.
-    fn lower(&mut self, schema: &'doc Value, pointer: String) -> Result<Shape> {
+    ///
+    /// Only schemas under `/components` are remembered: they are the ones many
+    /// operations reach through a `$ref`. A schema written inline in an operation is
+    /// reached once, so caching it would only deep-clone its shape for nothing (lowering
+    /// is deterministic, so a rare second visit just lowers it again).
+    fn lower(&mut self, schema: J<'doc>, pointer: String) -> Result<Shape> {
+        if !pointer.starts_with("/components/") {
+            return self.lowerer.lower_view(schema, &pointer);
+        }
         if let Some(shape) = self.lowered.get(&pointer) {
             return Ok(shape.clone());
         }
-        let shape = self.lowerer.lower(schema, &pointer)?;
+        let shape = self.lowerer.lower_view(schema, &pointer)?;
         self.lowered.insert(pointer, shape.clone());
         Ok(shape)
     }
@@ -262,7 +268,7 @@ impl<'doc> Walker<'doc> {
 
     /// In OpenAPI 3.1 a Reference Object's own `description` overrides the one of
     /// the component it points at.
-    fn description_override(&self, original: &Value, pointer: &str) -> Result<Option<String>> {
+    fn description_override(&self, original: J<'_>, pointer: &str) -> Result<Option<String>> {
         match original.as_object() {
             Some(m) if self.is_31 && m.contains_key("$ref") => {
                 opt_string(m, "description", pointer)
@@ -303,7 +309,7 @@ impl<'doc> Walker<'doc> {
     }
 
     /// A parameter object.
-    fn parameter(&mut self, obj: &'doc Map, at: &str, location: &str) -> Result<Parameter> {
+    fn parameter(&mut self, obj: Map<'doc>, at: &str, location: &str) -> Result<Parameter> {
         let mut p = self.header_like(obj, at, location)?;
         p.required = location == "path" || p.required;
         p.allow_empty_value = opt_bool(obj, "allowEmptyValue", at)?.unwrap_or(false);
@@ -312,7 +318,7 @@ impl<'doc> Walker<'doc> {
     }
 
     /// The fields parameters and header objects share.
-    fn header_like(&mut self, obj: &'doc Map, at: &str, location: &str) -> Result<Parameter> {
+    fn header_like(&mut self, obj: Map<'doc>, at: &str, location: &str) -> Result<Parameter> {
         let mut p = Parameter {
             deprecated: opt_bool(obj, "deprecated", at)?.unwrap_or(false),
             description: opt_string(obj, "description", at)?,
@@ -335,7 +341,7 @@ impl<'doc> Walker<'doc> {
         Ok(p)
     }
 
-    fn request_body(&mut self, body: &'doc Value, pointer: &str) -> Result<RequestBody> {
+    fn request_body(&mut self, body: J<'doc>, pointer: &str) -> Result<RequestBody> {
         let original = body;
         let (body, at) = deref(self.root, body, pointer, "a request body")?;
         let content = match body.get("content") {
@@ -352,7 +358,7 @@ impl<'doc> Walker<'doc> {
         })
     }
 
-    fn response(&mut self, response: &'doc Value, pointer: &str) -> Result<Response> {
+    fn response(&mut self, response: J<'doc>, pointer: &str) -> Result<Response> {
         let original = response;
         let (response, at) = deref(self.root, response, pointer, "a response")?;
         let mut headers = BTreeMap::new();
@@ -400,7 +406,7 @@ impl<'doc> Walker<'doc> {
     }
 
     /// A `content` map: media type (canonical key) → schema and encoding.
-    fn content(&mut self, content: &'doc Value, at: &str) -> Result<BTreeMap<String, MediaType>> {
+    fn content(&mut self, content: J<'doc>, at: &str) -> Result<BTreeMap<String, MediaType>> {
         let content = object(content, at, "`content`")?;
         let mut out = BTreeMap::new();
         for (media, m) in content {
@@ -413,7 +419,7 @@ impl<'doc> Walker<'doc> {
             let encoding = match opt_object(m, "encoding", &m_at, "`encoding`")? {
                 Some(e) => e
                     .iter()
-                    .map(|(k, v)| (k.clone(), canonical_value(v)))
+                    .map(|(k, v)| (k.to_owned(), v.canonical()))
                     .collect(),
                 None => BTreeMap::new(),
             };
@@ -432,6 +438,11 @@ impl<'doc> Walker<'doc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn normalize(v: &Value, limits: &Limits) -> Result<Snapshot> {
+        super::normalize(J::from(v), limits)
+    }
     use serde_json::json;
     use std::collections::BTreeSet;
 

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::view::J;
 use crate::error::{Error, Location, Result};
 
 /// Escapes one JSON Pointer reference token (RFC 6901).
@@ -17,16 +18,25 @@ pub fn escape_token(token: &str) -> String {
 /// Appends a token to a pointer.
 pub fn push(pointer: &str, token: &str) -> String {
     let mut p = String::with_capacity(pointer.len() + token.len() + 2);
-    p.push_str(pointer);
-    p.push('/');
+    push_into(&mut p, pointer, token);
+    p
+}
+
+/// Writes `pointer` + `/` + the escaped `token` at the end of `out`.
+pub(crate) fn push_into(out: &mut String, pointer: &str, token: &str) {
+    out.push_str(pointer);
+    out.push('/');
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
-            '~' => p.push_str("~0"),
-            '/' => p.push_str("~1"),
-            c => p.push(c),
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
         }
     }
-    p
 }
 
 /// Decodes `%XX` escapes in a URI fragment. Invalid escapes are kept verbatim.
@@ -77,6 +87,33 @@ pub fn resolve_pointer<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> 
     Some(cur)
 }
 
+/// [`resolve_pointer`] over either document representation.
+pub(crate) fn resolve_pointer_view<'a>(root: J<'a>, pointer: &str) -> Option<J<'a>> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut cur = root;
+    for raw in rest.split('/') {
+        let token: std::borrow::Cow<'_, str> = if raw.contains('~') {
+            raw.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            raw.into()
+        };
+        cur = if let Some(m) = cur.as_object() {
+            m.get(&token)?
+        } else if let Some(a) = cur.as_array() {
+            if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
+                return None;
+            }
+            a.get(token.parse::<usize>().ok()?)?
+        } else {
+            return None;
+        };
+    }
+    Some(cur)
+}
+
 /// Turns a `$ref` string into a canonical same-document pointer (without `#`), or an
 /// error: `E_REF_EXTERNAL` for anything that is not a fragment.
 pub fn fragment_pointer(reference: &str, at: &str) -> Result<String> {
@@ -120,6 +157,34 @@ pub fn follow<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> Result<(&
         }
         chain.push(target.clone());
         cur = resolve_pointer(root, &target).ok_or_else(|| Error::RefUnresolved {
+            reference: reference.to_owned(),
+            location: Location::at_pointer(push(&at, "$ref")),
+        })?;
+        at = target;
+    }
+    Ok((cur, at))
+}
+
+/// [`follow`] over either document representation.
+pub(crate) fn follow_view<'a>(root: J<'a>, value: J<'a>, pointer: &str) -> Result<(J<'a>, String)> {
+    let mut cur = value;
+    let mut at = pointer.to_owned();
+    let mut chain: Vec<String> = Vec::new();
+    while let Some(reference) = cur.get("$ref").and_then(J::as_str) {
+        let target = fragment_pointer(reference, &push(&at, "$ref"))?;
+        if chain.contains(&target) {
+            chain.push(target);
+            return Err(Error::RefCycle {
+                chain: chain
+                    .iter()
+                    .map(|p| format!("#{p}"))
+                    .collect::<Vec<_>>()
+                    .join(" -> "),
+                location: Location::at_pointer(pointer),
+            });
+        }
+        chain.push(target.clone());
+        cur = resolve_pointer_view(root, &target).ok_or_else(|| Error::RefUnresolved {
             reference: reference.to_owned(),
             location: Location::at_pointer(push(&at, "$ref")),
         })?;

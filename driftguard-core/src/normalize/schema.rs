@@ -10,11 +10,12 @@
 //! case and are `E_REF_CYCLE`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt::Write as _;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-use super::canonical_value;
-use super::refs::{fragment_pointer, push, resolve_pointer};
+use super::refs::{fragment_pointer, push, push_into, resolve_pointer_view};
+use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
 use crate::shape::{Discriminator, JsonType, Node, Shape};
@@ -88,14 +89,17 @@ const ANNOTATIONS: &[&str] = &[
 /// Lowers schemas of one document into shapes, collecting referenced schemas into a
 /// shared table (keyed by the `#`-fragment of their location) exactly once each.
 pub struct SchemaLowerer<'doc> {
-    root: &'doc Value,
+    root: J<'doc>,
     dialect: Dialect,
     limits: Limits,
     table: BTreeMap<String, Shape>,
     /// Targets known (queued or lowered), by id.
     known: BTreeSet<String>,
-    queue: VecDeque<(String, &'doc Value, String)>,
+    queue: VecDeque<(String, J<'doc>, String)>,
     ids: Option<IdIndex>,
+    /// Pointer buffers for children, reused (one per nesting level in use): building a
+    /// child's pointer then costs no allocation.
+    pointers: Vec<String>,
 }
 
 /// `$id`s and anchors of the document, built on first use.
@@ -110,6 +114,11 @@ struct IdIndex {
 impl<'doc> SchemaLowerer<'doc> {
     /// A lowerer for schemas inside `root`, read in `dialect`.
     pub fn new(root: &'doc Value, dialect: Dialect, limits: &Limits) -> Self {
+        Self::new_view(J::V(root), dialect, limits)
+    }
+
+    /// A lowerer for schemas inside `root`, of either document representation.
+    pub(crate) fn new_view(root: J<'doc>, dialect: Dialect, limits: &Limits) -> Self {
         SchemaLowerer {
             root,
             dialect,
@@ -118,12 +127,18 @@ impl<'doc> SchemaLowerer<'doc> {
             known: BTreeSet::new(),
             queue: VecDeque::new(),
             ids: None,
+            pointers: Vec::new(),
         }
     }
 
     /// Lowers `schema`, found at JSON Pointer `pointer` in the document, and every
     /// schema it references that was not lowered yet.
     pub fn lower(&mut self, schema: &'doc Value, pointer: &str) -> Result<Shape> {
+        self.lower_view(J::V(schema), pointer)
+    }
+
+    /// [`lower`](Self::lower) for either document representation.
+    pub(crate) fn lower_view(&mut self, schema: J<'doc>, pointer: &str) -> Result<Shape> {
         let base = self.base_uri_of(pointer);
         let shape = self.lower_value(schema, pointer, &base, 0)?;
         self.drain()?;
@@ -177,7 +192,7 @@ impl<'doc> SchemaLowerer<'doc> {
 
     fn lower_value(
         &mut self,
-        v: &'doc Value,
+        v: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -185,9 +200,9 @@ impl<'doc> SchemaLowerer<'doc> {
         if depth > self.limits.max_depth {
             return Err(self.too_deep(pointer));
         }
-        match v {
-            Value::Bool(b) => Ok(Shape::Bool(*b)),
-            Value::Object(obj) => self.lower_object(obj, pointer, base, depth),
+        match v.kind() {
+            Kind::Bool(b) => Ok(Shape::Bool(b)),
+            Kind::Object(obj) => self.lower_object(obj, pointer, base, depth),
             _ => Err(Error::invalid(
                 format!(
                     "a schema must be an object or a boolean, found {}",
@@ -200,18 +215,42 @@ impl<'doc> SchemaLowerer<'doc> {
 
     fn child(
         &mut self,
-        v: &'doc Value,
+        v: J<'doc>,
         pointer: &str,
         key: &str,
         base: &str,
         depth: usize,
     ) -> Result<Shape> {
-        self.lower_value(v, &push(pointer, key), base, depth + 1)
+        let mut buf = self.pointers.pop().unwrap_or_default();
+        buf.clear();
+        push_into(&mut buf, pointer, key);
+        let shape = self.lower_value(v, &buf, base, depth + 1);
+        self.pointers.push(buf);
+        shape
+    }
+
+    /// [`child`](Self::child) for an array element: the token is the index.
+    fn child_at(
+        &mut self,
+        v: J<'doc>,
+        pointer: &str,
+        index: usize,
+        base: &str,
+        depth: usize,
+    ) -> Result<Shape> {
+        let mut buf = self.pointers.pop().unwrap_or_default();
+        buf.clear();
+        buf.push_str(pointer);
+        // Writing into a String cannot fail.
+        let _ = write!(buf, "/{index}");
+        let shape = self.lower_value(v, &buf, base, depth + 1);
+        self.pointers.push(buf);
+        shape
     }
 
     fn lower_object(
         &mut self,
-        obj: &'doc Map<String, Value>,
+        obj: Obj<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -225,9 +264,10 @@ impl<'doc> SchemaLowerer<'doc> {
             None => base,
         };
         let (mut node, siblings_ignored) = self.start_node(obj, pointer, base)?;
-        let mut bounds = Box::<Bounds>::default();
+        // Allocated only for the few schemas with numeric bounds.
+        let mut bounds: Option<Box<Bounds>> = None;
         for (key, value) in obj {
-            if siblings_ignored && !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-") {
+            if siblings_ignored && !ANNOTATIONS.contains(&key) && !key.starts_with("x-") {
                 continue;
             }
             if !self.subschema_keyword(&mut node, obj, key, value, pointer, base, depth)? {
@@ -243,7 +283,7 @@ impl<'doc> SchemaLowerer<'doc> {
     #[inline(never)]
     fn start_node(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: Obj<'doc>,
         pointer: &str,
         base: &str,
     ) -> Result<(Box<Node>, bool)> {
@@ -270,9 +310,9 @@ impl<'doc> SchemaLowerer<'doc> {
     fn subschema_keyword(
         &mut self,
         node: &mut Node,
-        obj: &'doc Map<String, Value>,
+        obj: Obj<'doc>,
         key: &'doc str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -299,7 +339,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 self.single(node, key, value, pointer, base, depth)?;
             }
             "discriminator" => {
-                node.discriminator = Some(self.discriminator(value, &push(pointer, key))?)
+                node.discriminator = Some(self.discriminator(value, &push(pointer, key))?);
             }
             _ => return Ok(false),
         }
@@ -310,7 +350,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -336,7 +376,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -349,7 +389,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 "patternProperties" => &mut node.pattern_properties,
                 _ => &mut node.dependent_schemas,
             };
-            map.insert(name.clone(), shape);
+            map.insert(name.to_owned(), shape);
         }
         Ok(())
     }
@@ -358,7 +398,7 @@ impl<'doc> SchemaLowerer<'doc> {
         &mut self,
         node: &mut Node,
         key: &str,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -369,7 +409,7 @@ impl<'doc> SchemaLowerer<'doc> {
             .ok_or_else(|| Error::invalid(format!("`{key}` must be an array"), &at))?;
         let mut shapes = Vec::with_capacity(list.len());
         for (i, sub) in list.iter().enumerate() {
-            shapes.push(self.child(sub, &at, &i.to_string(), base, depth + 1)?);
+            shapes.push(self.child_at(sub, &at, i, base, depth + 1)?);
         }
         match key {
             "prefixItems" => node.prefix_items = shapes,
@@ -383,7 +423,7 @@ impl<'doc> SchemaLowerer<'doc> {
     fn dependencies(
         &mut self,
         node: &mut Node,
-        value: &'doc Value,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
@@ -392,10 +432,10 @@ impl<'doc> SchemaLowerer<'doc> {
         for (name, dep) in expect_object(value, &at)? {
             if dep.is_array() {
                 node.dependent_required
-                    .insert(name.clone(), string_set(dep, &push(&at, name))?);
+                    .insert(name.to_owned(), string_set(dep, || push(&at, name))?);
             } else {
                 let shape = self.child(dep, &at, name, base, depth + 1)?;
-                node.dependent_schemas.insert(name.clone(), shape);
+                node.dependent_schemas.insert(name.to_owned(), shape);
             }
         }
         Ok(())
@@ -406,17 +446,17 @@ impl<'doc> SchemaLowerer<'doc> {
     fn items(
         &mut self,
         node: &mut Node,
-        obj: &'doc Map<String, Value>,
-        value: &'doc Value,
+        obj: Obj<'doc>,
+        value: J<'doc>,
         pointer: &str,
         base: &str,
         depth: usize,
     ) -> Result<()> {
-        match value {
-            Value::Array(_) if self.dialect != Dialect::Draft2020 => {
+        match value.kind() {
+            Kind::Array(_) if self.dialect != Dialect::Draft2020 => {
                 let at = push(pointer, "items");
                 for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
-                    let shape = self.child(sub, &at, &i.to_string(), base, depth + 1)?;
+                    let shape = self.child_at(sub, &at, i, base, depth + 1)?;
                     node.prefix_items.push(shape);
                 }
                 if let Some(tail) = obj.get("additionalItems") {
@@ -428,17 +468,17 @@ impl<'doc> SchemaLowerer<'doc> {
         Ok(())
     }
 
-    fn discriminator(&self, value: &Value, at: &str) -> Result<Discriminator> {
-        match value {
+    fn discriminator(&self, value: J<'_>, at: &str) -> Result<Discriminator> {
+        match value.kind() {
             // Swagger 2.0: the discriminator is just the property name.
-            Value::String(name) => Ok(Discriminator {
+            Kind::String(name) => Ok(Discriminator {
                 mapping: BTreeMap::new(),
-                property_name: name.clone(),
+                property_name: name.to_owned(),
             }),
-            Value::Object(obj) => {
+            Kind::Object(obj) => {
                 let property_name = obj
                     .get("propertyName")
-                    .and_then(Value::as_str)
+                    .and_then(J::as_str)
                     .ok_or_else(|| {
                         Error::invalid("`discriminator.propertyName` must be a string", at)
                     })?
@@ -446,7 +486,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 let mut mapping = BTreeMap::new();
                 if let Some(m) = obj.get("mapping") {
                     for (k, v) in expect_object(m, &push(at, "mapping"))? {
-                        let target = expect_str(v, &push(&push(at, "mapping"), k))?;
+                        let target = expect_str(v, || push(&push(at, "mapping"), k))?;
                         // A bare name is a component schema name (OpenAPI).
                         let id = if target.starts_with('#') {
                             format!(
@@ -458,7 +498,7 @@ impl<'doc> SchemaLowerer<'doc> {
                         } else {
                             target.to_owned()
                         };
-                        mapping.insert(k.clone(), id);
+                        mapping.insert(k.to_owned(), id);
                     }
                 }
                 Ok(Discriminator {
@@ -471,10 +511,10 @@ impl<'doc> SchemaLowerer<'doc> {
     }
 
     /// The `$id` of a schema object in this dialect, if any.
-    fn own_id<'v>(&self, obj: &'v Map<String, Value>) -> Option<&'v str> {
-        let id = obj.get("$id").and_then(Value::as_str).or_else(|| {
+    fn own_id<'v>(&self, obj: Obj<'v>) -> Option<&'v str> {
+        let id = obj.get("$id").and_then(J::as_str).or_else(|| {
             if self.dialect.is_draft4_like() {
-                obj.get("id").and_then(Value::as_str)
+                obj.get("id").and_then(J::as_str)
             } else {
                 None
             }
@@ -500,9 +540,9 @@ impl<'doc> SchemaLowerer<'doc> {
             } else {
                 raw.into()
             };
-            let next = match cur {
-                Value::Object(m) => m.get(token.as_ref()),
-                Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+            let next = match cur.kind() {
+                Kind::Object(m) => m.get(token.as_ref()),
+                Kind::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
                 _ => None,
             };
             let Some(next) = next else { break };
@@ -518,13 +558,17 @@ impl<'doc> SchemaLowerer<'doc> {
     fn reference(&mut self, reference: &str, pointer: &str, base: &str) -> Result<String> {
         let at = push(pointer, "$ref");
         let target_pointer = self.resolve_reference(reference, base, &at)?;
-        let Some(target) = resolve_pointer(self.root, &target_pointer) else {
+        let id = format!("#{target_pointer}");
+        if self.known.contains(&id) {
+            // Resolved (and queued) at its first use: no need to walk the pointer again.
+            return Ok(id);
+        }
+        let Some(target) = resolve_pointer_view(self.root, &target_pointer) else {
             return Err(Error::RefUnresolved {
                 reference: reference.to_owned(),
                 location: Location::at_pointer(at),
             });
         };
-        let id = format!("#{target_pointer}");
         if self.known.insert(id.clone()) {
             self.queue.push_back((id.clone(), target, target_pointer));
         }
@@ -578,11 +622,11 @@ impl<'doc> SchemaLowerer<'doc> {
     /// Walks the document once (iteratively) collecting `$id`s and anchors.
     fn build_index(&self) -> IdIndex {
         let mut index = IdIndex::default();
-        let mut stack: Vec<(&Value, String, String)> =
+        let mut stack: Vec<(J<'doc>, String, String)> =
             vec![(self.root, String::new(), String::new())];
         while let Some((v, pointer, base)) = stack.pop() {
-            match v {
-                Value::Object(obj) => {
+            match v.kind() {
+                Kind::Object(obj) => {
                     let mut base = base;
                     if let Some(id) = self.own_id(obj) {
                         base = resolve_uri(&base, id);
@@ -595,13 +639,13 @@ impl<'doc> SchemaLowerer<'doc> {
                     let resource = base.split('#').next().unwrap_or_default().to_owned();
                     let mut anchors: Vec<String> = Vec::new();
                     for key in ["$anchor", "$dynamicAnchor"] {
-                        if let Some(a) = obj.get(key).and_then(Value::as_str) {
+                        if let Some(a) = obj.get(key).and_then(J::as_str) {
                             anchors.push(a.to_owned());
                         }
                     }
                     if let Some(frag) = obj
                         .get("$id")
-                        .and_then(Value::as_str)
+                        .and_then(J::as_str)
                         .and_then(|i| i.strip_prefix('#'))
                     {
                         anchors.push(frag.to_owned());
@@ -616,7 +660,7 @@ impl<'doc> SchemaLowerer<'doc> {
                         stack.push((child, push(&pointer, k), base.clone()));
                     }
                 }
-                Value::Array(list) => {
+                Kind::Array(list) => {
                     for (i, child) in list.iter().enumerate() {
                         stack.push((child, push(&pointer, &i.to_string()), base.clone()));
                     }
@@ -632,30 +676,30 @@ impl<'doc> SchemaLowerer<'doc> {
 fn scalar_keyword(
     dialect: Dialect,
     node: &mut Node,
-    bounds: &mut Bounds,
+    bounds: &mut Option<Box<Bounds>>,
     key: &str,
-    value: &Value,
+    value: J<'_>,
     pointer: &str,
 ) -> Result<()> {
     let at = || push(pointer, key);
     match key {
         "$ref" | "$dynamicRef" | "$recursiveRef" => {}
-        "type" => node.types = Some(parse_types(value, &at())?),
+        "type" => node.types = Some(parse_types(value, at)?),
         "nullable" if dialect == Dialect::OpenApi30 => {
-            node.nullable |= expect_bool(value, &at())?;
+            node.nullable |= expect_bool(value, at)?;
         }
         "x-nullable" if dialect == Dialect::Swagger2 => {
-            node.nullable |= expect_bool(value, &at())?;
+            node.nullable |= expect_bool(value, at)?;
         }
         "enum" => {
             let values = value
                 .as_array()
                 .ok_or_else(|| Error::invalid("`enum` must be an array", &at()))?;
-            node.enum_values = Some(values.iter().map(canonical_value).collect());
+            node.enum_values = Some(values.iter().map(J::canonical).collect());
         }
-        "const" => node.const_value = Some(canonical_value(value)),
-        "required" => match value {
-            Value::Array(items) => {
+        "const" => node.const_value = Some(value.canonical()),
+        "required" => match value.kind() {
+            Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let name = item.as_str().ok_or_else(|| {
                         Error::invalid("`required` must list strings", &push(&at(), &i.to_string()))
@@ -664,17 +708,16 @@ fn scalar_keyword(
                 }
             }
             // draft-03 style `required: true` has no meaning here; keep it visible.
-            other => {
-                node.unsupported
-                    .insert(key.to_owned(), canonical_value(other));
+            _ => {
+                node.unsupported.insert(key.to_owned(), value.canonical());
             }
         },
-        "minProperties" => node.min_properties = Some(expect_u64(value, &at())?),
-        "maxProperties" => node.max_properties = Some(expect_u64(value, &at())?),
+        "minProperties" => node.min_properties = Some(expect_u64(value, at)?),
+        "maxProperties" => node.max_properties = Some(expect_u64(value, at)?),
         "dependentRequired" => {
             for (name, list) in expect_object(value, &at())? {
                 node.dependent_required
-                    .insert(name.clone(), string_set(list, &push(&at(), name))?);
+                    .insert(name.to_owned(), string_set(list, || push(&at(), name))?);
             }
         }
         "additionalItems" => {
@@ -682,49 +725,48 @@ fn scalar_keyword(
             // Without an array-form `items` it has no effect before 2020-12; in 2020-12
             // it is not a keyword at all.
             if dialect == Dialect::Draft2020 {
-                node.unsupported
-                    .insert(key.to_owned(), canonical_value(value));
+                node.unsupported.insert(key.to_owned(), value.canonical());
             }
         }
-        "minContains" => node.min_contains = Some(expect_u64(value, &at())?),
-        "maxContains" => node.max_contains = Some(expect_u64(value, &at())?),
-        "minItems" => node.min_items = Some(expect_u64(value, &at())?),
-        "maxItems" => node.max_items = Some(expect_u64(value, &at())?),
-        "uniqueItems" => node.unique_items = expect_bool(value, &at())?,
-        "minLength" => node.min_length = Some(expect_u64(value, &at())?),
-        "maxLength" => node.max_length = Some(expect_u64(value, &at())?),
-        "pattern" => node.pattern = Some(expect_str(value, &at())?.to_owned()),
-        "format" => node.format = Some(expect_str(value, &at())?.to_owned()),
-        "contentEncoding" => node.content_encoding = Some(expect_str(value, &at())?.to_owned()),
-        "contentMediaType" => node.content_media_type = Some(expect_str(value, &at())?.to_owned()),
-        "minimum" => bounds.minimum = Some(expect_number(value, &at())?),
-        "maximum" => bounds.maximum = Some(expect_number(value, &at())?),
-        "exclusiveMinimum" => match value {
-            Value::Bool(b) => bounds.exclusive_minimum_flag = *b,
-            _ => bounds.exclusive_minimum = Some(expect_number(value, &at())?),
+        "minContains" => node.min_contains = Some(expect_u64(value, at)?),
+        "maxContains" => node.max_contains = Some(expect_u64(value, at)?),
+        "minItems" => node.min_items = Some(expect_u64(value, at)?),
+        "maxItems" => node.max_items = Some(expect_u64(value, at)?),
+        "uniqueItems" => node.unique_items = expect_bool(value, at)?,
+        "minLength" => node.min_length = Some(expect_u64(value, at)?),
+        "maxLength" => node.max_length = Some(expect_u64(value, at)?),
+        "pattern" => node.pattern = Some(expect_str(value, at)?.to_owned()),
+        "format" => node.format = Some(expect_str(value, at)?.to_owned()),
+        "contentEncoding" => node.content_encoding = Some(expect_str(value, at)?.to_owned()),
+        "contentMediaType" => node.content_media_type = Some(expect_str(value, at)?.to_owned()),
+        "minimum" => bounds_of(bounds).minimum = Some(expect_number(value, at)?),
+        "maximum" => bounds_of(bounds).maximum = Some(expect_number(value, at)?),
+        "exclusiveMinimum" => match value.kind() {
+            Kind::Bool(b) => bounds_of(bounds).exclusive_minimum_flag = b,
+            _ => bounds_of(bounds).exclusive_minimum = Some(expect_number(value, at)?),
         },
-        "exclusiveMaximum" => match value {
-            Value::Bool(b) => bounds.exclusive_maximum_flag = *b,
-            _ => bounds.exclusive_maximum = Some(expect_number(value, &at())?),
+        "exclusiveMaximum" => match value.kind() {
+            Kind::Bool(b) => bounds_of(bounds).exclusive_maximum_flag = b,
+            _ => bounds_of(bounds).exclusive_maximum = Some(expect_number(value, at)?),
         },
         "multipleOf" => {
-            let n = expect_number(value, &at())?;
+            let n = expect_number(value, at)?;
             if n.as_f64().is_none_or(|f| f <= 0.0) {
                 return Err(Error::invalid("`multipleOf` must be greater than 0", &at()));
             }
             node.multiple_of = Some(n);
         }
-        "title" => node.title = Some(expect_str(value, &at())?.to_owned()),
-        "description" => node.description = Some(expect_str(value, &at())?.to_owned()),
-        "default" => node.default = Some(canonical_value(value)),
-        "examples" => match value {
-            Value::Array(list) => node.examples.extend(list.iter().map(canonical_value)),
-            other => node.examples.push(canonical_value(other)),
+        "title" => node.title = Some(expect_str(value, at)?.to_owned()),
+        "description" => node.description = Some(expect_str(value, at)?.to_owned()),
+        "default" => node.default = Some(value.canonical()),
+        "examples" => match value.kind() {
+            Kind::Array(list) => node.examples.extend(list.iter().map(J::canonical)),
+            _ => node.examples.push(value.canonical()),
         },
-        "example" => node.examples.push(canonical_value(value)),
-        "deprecated" => node.deprecated = expect_bool(value, &at())?,
-        "readOnly" => node.read_only = expect_bool(value, &at())?,
-        "writeOnly" => node.write_only = expect_bool(value, &at())?,
+        "example" => node.examples.push(value.canonical()),
+        "deprecated" => node.deprecated = expect_bool(value, at)?,
+        "readOnly" => node.read_only = expect_bool(value, at)?,
+        "writeOnly" => node.write_only = expect_bool(value, at)?,
         // Identification and structure: resolved through references, not kept.
         "$schema" | "$id" | "$anchor" | "$dynamicAnchor" | "$recursiveAnchor" | "$comment"
         | "$defs" | "definitions" | "$vocabulary" => {}
@@ -732,12 +774,10 @@ fn scalar_keyword(
         // Documentation and XML mapping: not part of the value contract.
         "xml" | "externalDocs" => {}
         k if k.starts_with("x-") => {
-            node.extensions
-                .insert(key.to_owned(), canonical_value(value));
+            node.extensions.insert(key.to_owned(), value.canonical());
         }
         _ => {
-            node.unsupported
-                .insert(key.to_owned(), canonical_value(value));
+            node.unsupported.insert(key.to_owned(), value.canonical());
         }
     }
     Ok(())
@@ -746,93 +786,93 @@ fn scalar_keyword(
 /// Applies bounds and canonical rules to a finished node.
 #[inline(never)]
 #[allow(clippy::boxed_local)] // boxed to keep the recursive caller's frame small
-fn finish_object(mut node: Box<Node>, bounds: Box<Bounds>) -> Shape {
-    bounds.apply(&mut node);
-    canonicalize(*node)
+fn finish_object(mut node: Box<Node>, bounds: Option<Box<Bounds>>) -> Shape {
+    match bounds {
+        Some(b) => b.apply(&mut node),
+        None => Bounds::default().apply(&mut node),
+    }
+    canonicalize(node)
+}
+
+fn bounds_of(bounds: &mut Option<Box<Bounds>>) -> &mut Bounds {
+    bounds.get_or_insert_with(Box::default)
 }
 
 /// The target id if a table entry is nothing but a reference (plus annotations).
 fn pure_reference(shape: &Shape) -> Option<&str> {
     let node = shape.node()?;
     let reference = node.reference.as_deref()?;
-    let stripped = Node {
-        reference: None,
-        ..node.clone()
-    };
-    stripped.is_unconstrained().then_some(reference)
+    node.constrains_nothing_but(true, false)
+        .then_some(reference)
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+fn kind_of(v: J<'_>) -> &'static str {
+    super::api_common::kind(v)
 }
 
-fn expect_object<'v>(v: &'v Value, at: &str) -> Result<&'v Map<String, Value>> {
+fn expect_object<'v>(v: J<'v>, at: &str) -> Result<Obj<'v>> {
     v.as_object()
         .ok_or_else(|| Error::invalid(format!("expected an object, found {}", kind_of(v)), at))
 }
 
-fn expect_str<'v>(v: &'v Value, at: &str) -> Result<&'v str> {
+fn expect_str<'v>(v: J<'v>, at: impl Fn() -> String + Copy) -> Result<&'v str> {
     v.as_str()
-        .ok_or_else(|| Error::invalid(format!("expected a string, found {}", kind_of(v)), at))
+        .ok_or_else(|| Error::invalid(format!("expected a string, found {}", kind_of(v)), &at()))
 }
 
-fn expect_bool(v: &Value, at: &str) -> Result<bool> {
+fn expect_bool(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<bool> {
     v.as_bool()
-        .ok_or_else(|| Error::invalid(format!("expected a boolean, found {}", kind_of(v)), at))
+        .ok_or_else(|| Error::invalid(format!("expected a boolean, found {}", kind_of(v)), &at()))
 }
 
-fn expect_u64(v: &Value, at: &str) -> Result<u64> {
+fn expect_u64(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<u64> {
     if let Some(n) = v.as_u64() {
         return Ok(n);
     }
     // `5.0` was normalized to 5 by the parser; anything else is invalid here.
     Err(Error::invalid(
         format!("expected a non-negative integer, found {v}"),
-        at,
+        &at(),
     ))
 }
 
-fn expect_number(v: &Value, at: &str) -> Result<Number> {
-    match canonical_value(v) {
-        Value::Number(n) => Ok(n),
+fn expect_number(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<Number> {
+    match v.kind() {
+        Kind::Number => match v.canonical() {
+            Value::Number(n) => Ok(n),
+            _ => Err(Error::invalid("expected a number", &at())),
+        },
         _ => Err(Error::invalid(
             format!("expected a number, found {}", kind_of(v)),
-            at,
+            &at(),
         )),
     }
 }
 
-fn string_set(v: &Value, at: &str) -> Result<BTreeSet<String>> {
+fn string_set(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<String>> {
     let list = v
         .as_array()
-        .ok_or_else(|| Error::invalid("expected an array of strings", at))?;
+        .ok_or_else(|| Error::invalid("expected an array of strings", &at()))?;
     list.iter()
         .map(|s| {
             s.as_str()
                 .map(str::to_owned)
-                .ok_or_else(|| Error::invalid("expected an array of strings", at))
+                .ok_or_else(|| Error::invalid("expected an array of strings", &at()))
         })
         .collect()
 }
 
-fn parse_types(v: &Value, at: &str) -> Result<BTreeSet<JsonType>> {
-    let one = |s: &Value| -> Result<JsonType> {
-        let name = s
-            .as_str()
-            .ok_or_else(|| Error::invalid("`type` must be a string or an array of strings", at))?;
+fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<JsonType>> {
+    let one = |s: J<'_>| -> Result<JsonType> {
+        let name = s.as_str().ok_or_else(|| {
+            Error::invalid("`type` must be a string or an array of strings", &at())
+        })?;
         JsonType::from_name(name)
-            .ok_or_else(|| Error::invalid(format!("unknown type {name:?}"), at))
+            .ok_or_else(|| Error::invalid(format!("unknown type {name:?}"), &at()))
     };
-    match v {
-        Value::Array(list) => list.iter().map(one).collect(),
-        other => Ok(BTreeSet::from([one(other)?])),
+    match v.kind() {
+        Kind::Array(list) => list.iter().map(one).collect(),
+        _ => Ok(BTreeSet::from([one(v)?])),
     }
 }
 
@@ -947,15 +987,11 @@ fn canonical_key<T: serde::Serialize>(v: &T) -> String {
 /// A branch that accepts exactly `null` (annotations aside).
 fn is_null_branch(shape: &Shape) -> bool {
     shape.node().is_some_and(|n| {
-        let stripped = Node {
-            types: None,
-            ..n.clone()
-        };
         n.types
             .as_ref()
             .is_some_and(|t| t.len() == 1 && t.contains(&JsonType::Null))
             && !n.nullable
-            && stripped.is_unconstrained()
+            && n.constrains_nothing_but(false, true)
     })
 }
 
@@ -977,7 +1013,10 @@ fn accepts_null_without_flag(node: &Node) -> bool {
 }
 
 /// Applies the canonical rules of the dialect (see `shape.rs`).
-fn canonicalize(mut node: Node) -> Shape {
+///
+/// Works on the boxed node in place: a `Node` is large, and moving it by value through
+/// each step cost a copy (and a fresh box at the end) per schema.
+fn canonicalize(mut node: Box<Node>) -> Shape {
     // Types: integer ⊂ number; null next to other types is the nullable flag.
     if let Some(types) = &mut node.types {
         if types.contains(&JsonType::Number) {
@@ -1082,7 +1121,7 @@ fn canonicalize(mut node: Node) -> Shape {
     }
 }
 
-fn finish_node(mut node: Node) -> Shape {
+fn finish_node(mut node: Box<Node>) -> Shape {
     if node.nullable && accepts_null_without_flag(&node) {
         node.nullable = false;
     }
@@ -1094,12 +1133,16 @@ fn finish_node(mut node: Node) -> Shape {
     {
         node.nullable = false;
     }
-    Shape::from_node(node)
+    if *node == Node::default() {
+        Shape::Bool(true)
+    } else {
+        Shape::Node(node)
+    }
 }
 
 /// Folds `allOf`/`anyOf`/`oneOf` into the node where that is sound. `None` means the
 /// node accepts nothing.
-fn fold_compositions(mut node: Node) -> Option<Node> {
+fn fold_compositions(mut node: Box<Node>) -> Option<Box<Node>> {
     // anyOf / oneOf: null branches become the nullable flag.
     for which in [0, 1] {
         let branches = std::mem::take(if which == 0 {
@@ -1165,7 +1208,7 @@ fn fold_compositions(mut node: Node) -> Option<Node> {
     for m in pending {
         let Shape::Node(inner) = m else { continue };
         match merge(&node, &inner, Conjunction::Member) {
-            Some(merged) => node = merged,
+            Some(merged) => *node = merged,
             None => unmerged.push(Shape::Node(inner)),
         }
     }
@@ -1371,7 +1414,7 @@ fn conjoin(a: Shape, b: Shape) -> Shape {
                 return Shape::Node(x);
             }
             match merge(&x, &y, Conjunction::Symmetric) {
-                Some(m) => finish_node(m),
+                Some(m) => finish_node(Box::new(m)),
                 None => {
                     let mut members = vec![Shape::Node(x), Shape::Node(y)];
                     members.sort_by_cached_key(canonical_key);

@@ -15,14 +15,15 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map as JsonMap, Value};
+
+use super::view::{J, Kind};
 
 use super::api_common::{
     METHODS, Map, Requirement, check_path_item_keys, default_style, deref, extensions,
     insert_unique, kind, media_type_key, merged_parameters, meta, object, operation_base, opt_bool,
     opt_object, opt_string, parameters_at, security, strings,
 };
-use super::canonical_value;
 use super::refs::push;
 use super::schema::{Dialect, SchemaLowerer};
 use crate::error::{Error, Location, Result};
@@ -65,11 +66,11 @@ const FORM_URLENCODED: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
 /// Normalizes a Swagger 2.0 document into a snapshot.
-pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
+pub(crate) fn normalize(value: J<'_>, limits: &Limits) -> Result<Snapshot> {
     let root = object(value, "", "a Swagger document")?;
-    match root.get("swagger") {
-        Some(Value::String(s)) if s == "2.0" => {}
-        Some(other) => {
+    match root.get("swagger").map(|v| (v, v.kind())) {
+        Some((_, Kind::String("2.0"))) => {}
+        Some((other, _)) => {
             return Err(Error::unsupported(
                 format!("Swagger version {other} is not supported (2.0 is)"),
                 "/swagger",
@@ -119,23 +120,22 @@ pub(crate) fn normalize(value: &Value, limits: &Limits) -> Result<Snapshot> {
         for (name, scheme) in defs {
             let at = push("/securityDefinitions", name);
             let (scheme, _) = deref(value, scheme, &at, "a security definition")?;
-            surface.security_schemes.insert(
-                name.clone(),
-                canonical_value(&Value::Object(scheme.clone())),
-            );
+            surface
+                .security_schemes
+                .insert(name.to_owned(), scheme.canonical());
         }
     }
 
     // Second pass: lower every recorded schema, in walk order, and put it in place.
     let jobs = walker.jobs;
-    let mut lowerer = SchemaLowerer::new(value, Dialect::Swagger2, limits);
+    let mut lowerer = SchemaLowerer::new_view(value, Dialect::Swagger2, limits);
     let mut shapes = Vec::with_capacity(jobs.len());
     for (source, pointer) in &jobs {
         let schema = match source {
-            Source::Document(v) => v,
-            Source::Built(v) => v,
+            Source::Document(v) => *v,
+            Source::Built(v) => J::V(v),
         };
-        shapes.push(lowerer.lower(schema, pointer)?);
+        shapes.push(lowerer.lower_view(schema, pointer)?);
     }
     let table = lowerer.finish();
     fill(&mut surface, &shapes)?;
@@ -168,7 +168,7 @@ fn servers(host: Option<&str>, base_path: Option<&str>, schemes: &[String]) -> V
 }
 
 /// A `consumes`/`produces` list, canonical and deduplicated, if present.
-fn media_types(map: &Map, key: &str, pointer: &str) -> Result<Option<Vec<String>>> {
+fn media_types(map: Map<'_>, key: &str, pointer: &str) -> Result<Option<Vec<String>>> {
     let Some(list) = map.get(key) else {
         return Ok(None);
     };
@@ -184,13 +184,13 @@ fn media_types(map: &Map, key: &str, pointer: &str) -> Result<Option<Vec<String>
 /// What a placeholder stands for.
 enum Source<'doc> {
     /// A schema in the document.
-    Document(&'doc Value),
+    Document(J<'doc>),
     /// A schema built from a parameter or header.
     Built(Value),
 }
 
 struct Walker<'doc> {
-    root: &'doc Value,
+    root: J<'doc>,
     max_depth: usize,
     doc_security: Option<Vec<Requirement>>,
     consumes: Vec<String>,
@@ -210,7 +210,7 @@ impl<'doc> Walker<'doc> {
 
     fn path_item(
         &mut self,
-        item: &'doc Value,
+        item: J<'doc>,
         pointer: &str,
         path: &str,
         out: &mut BTreeMap<String, Operation>,
@@ -276,9 +276,9 @@ impl<'doc> Walker<'doc> {
                         let mut schema = self.value_schema(p.obj, &p.at, 0)?;
                         if let (Some(d), Value::Object(s)) = (p.obj.get("description"), &mut schema)
                         {
-                            s.insert("description".to_owned(), d.clone());
+                            s.insert("description".to_owned(), d.raw());
                         }
-                        form.file |= p.obj.get("type").and_then(Value::as_str) == Some("file");
+                        form.file |= p.obj.get("type").and_then(J::as_str) == Some("file");
                         if opt_bool(p.obj, "required", &p.at)?.unwrap_or(false) {
                             form.required.push(Value::String(p.name.to_owned()));
                         }
@@ -314,7 +314,7 @@ impl<'doc> Walker<'doc> {
                         continue;
                     }
                     let r = self.response(response, &push(&responses_at, status), &produces)?;
-                    operation.responses.insert(status.clone(), r);
+                    operation.responses.insert(status.to_owned(), r);
                 }
             }
             operation.security = match op.get("security") {
@@ -335,7 +335,7 @@ impl<'doc> Walker<'doc> {
     /// form media types of `consumes` (URL-encoded by default).
     fn form_body(&mut self, form: FormBody, consumes: &[String], pointer: String) -> RequestBody {
         let required = !form.required.is_empty();
-        let mut schema = Map::new();
+        let mut schema = JsonMap::new();
         schema.insert("type".to_owned(), Value::String("object".to_owned()));
         schema.insert("properties".to_owned(), Value::Object(form.properties));
         if required {
@@ -377,7 +377,7 @@ impl<'doc> Walker<'doc> {
     }
 
     /// A query, header or path parameter.
-    fn parameter(&mut self, obj: &'doc Map, at: &str, location: &str) -> Result<Parameter> {
+    fn parameter(&mut self, obj: Map<'doc>, at: &str, location: &str) -> Result<Parameter> {
         let (style, explode) = style_of(obj, at, location)?;
         let schema = self.value_schema(obj, at, 0)?;
         Ok(Parameter {
@@ -394,18 +394,21 @@ impl<'doc> Walker<'doc> {
 
     fn response(
         &mut self,
-        response: &'doc Value,
+        response: J<'doc>,
         pointer: &str,
         produces: &[String],
     ) -> Result<Response> {
         let (response, at) = deref(self.root, response, pointer, "a response")?;
         let mut content = BTreeMap::new();
         if let Some(schema) = response.get("schema") {
-            let source = match schema {
+            let source = match schema.kind() {
                 // Swagger's one extension of the Schema Object: a root `type: file`
                 // (a download), the binary string of OpenAPI 3.
-                Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("file") => {
-                    let mut m = m.clone();
+                Kind::Object(m) if m.get("type").and_then(J::as_str) == Some("file") => {
+                    let mut m = match schema.raw() {
+                        Value::Object(m) => m,
+                        _ => JsonMap::new(),
+                    };
                     m.insert("type".to_owned(), Value::String("string".to_owned()));
                     m.insert("format".to_owned(), Value::String("binary".to_owned()));
                     Source::Built(Value::Object(m))
@@ -465,14 +468,14 @@ impl<'doc> Walker<'doc> {
 
     /// The JSON Schema a non-body parameter, header or `items` object describes:
     /// its value keywords, with `type: file` read as a binary string.
-    fn value_schema(&self, obj: &Map, at: &str, depth: usize) -> Result<Value> {
+    fn value_schema(&self, obj: Map<'_>, at: &str, depth: usize) -> Result<Value> {
         if depth > self.max_depth {
             return Err(Error::TooDeep {
                 limit: self.max_depth,
                 location: Location::at_pointer(at),
             });
         }
-        let mut out = Map::new();
+        let mut out = JsonMap::new();
         for key in VALUE_KEYS {
             let Some(v) = obj.get(key) else { continue };
             if key == "items" {
@@ -483,7 +486,7 @@ impl<'doc> Walker<'doc> {
                     self.value_schema(items, &items_at, depth + 1)?,
                 );
             } else {
-                out.insert(key.to_owned(), v.clone());
+                out.insert(key.to_owned(), v.raw());
             }
         }
         if out.get("type").and_then(Value::as_str) == Some("file") {
@@ -496,7 +499,7 @@ impl<'doc> Walker<'doc> {
 
 #[derive(Default)]
 struct FormBody {
-    properties: Map,
+    properties: JsonMap<String, Value>,
     required: Vec<Value>,
     file: bool,
 }
@@ -508,15 +511,15 @@ fn is_form_media_type(m: &str) -> bool {
 
 /// `style` and `explode` from `collectionFormat` (arrays only; other values take the
 /// OpenAPI 3 defaults of their location).
-fn style_of(obj: &Map, at: &str, location: &str) -> Result<(&'static str, bool)> {
-    let is_array = obj.get("type").and_then(Value::as_str) == Some("array");
+fn style_of(obj: Map<'_>, at: &str, location: &str) -> Result<(&'static str, bool)> {
+    let is_array = obj.get("type").and_then(J::as_str) == Some("array");
     if !is_array {
         let style = default_style(location);
         return Ok((style, style == "form"));
     }
-    let format = match obj.get("collectionFormat") {
+    let format = match obj.get("collectionFormat").map(J::kind) {
         None => "csv",
-        Some(Value::String(s)) => s.as_str(),
+        Some(Kind::String(s)) => s,
         Some(other) => {
             return Err(Error::invalid(
                 format!("`collectionFormat` must be a string, found {}", kind(other)),
@@ -591,6 +594,10 @@ fn fill_shape(shape: &mut Shape, shapes: &[Shape]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn normalize(v: &Value, limits: &Limits) -> Result<Snapshot> {
+        super::normalize(J::from(v), limits)
+    }
     use serde_json::json;
     use std::collections::BTreeSet;
 
@@ -698,7 +705,7 @@ mod tests {
              "description": "ids", "required": true}]}}}));
         let root = d.clone();
         let mut w = Walker {
-            root: &root,
+            root: J::from(&root),
             max_depth: 256,
             doc_security: None,
             consumes: vec![],
@@ -708,7 +715,7 @@ mod tests {
             jobs: vec![],
         };
         let mut ops = BTreeMap::new();
-        w.path_item(&root["paths"]["/f"], "/paths/~1f", "/f", &mut ops)
+        w.path_item(J::from(&root["paths"]["/f"]), "/paths/~1f", "/f", &mut ops)
             .unwrap();
         assert_eq!(w.jobs.len(), 1);
         let (Source::Built(schema), pointer) = &w.jobs[0] else {
@@ -732,7 +739,7 @@ mod tests {
              "items": {"type": "array", "collectionFormat": "pipes", "items": {"type": "string", "enum": ["a"]}}}
         ]}}}));
         let mut w = Walker {
-            root: &d,
+            root: J::from(&d),
             max_depth: 256,
             doc_security: None,
             consumes: vec![],
@@ -743,7 +750,7 @@ mod tests {
         };
         let mut ops = BTreeMap::new();
         w.path_item(
-            &d["paths"]["/a/{id}"],
+            J::from(&d["paths"]["/a/{id}"]),
             "/paths/~1a~1{id}",
             "/a/{id}",
             &mut ops,

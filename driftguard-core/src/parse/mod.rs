@@ -6,6 +6,7 @@
 //! (two parsers reading one document differently is how tampering hides), and every
 //! limit in [`Limits`] ends in a coded [`Error`] rather than a crash.
 
+pub mod doc;
 mod json;
 mod yaml;
 
@@ -86,6 +87,18 @@ pub fn parse_text(bytes: &[u8], syntax: Syntax, limits: &Limits) -> Result<Value
         },
         Syntax::Auto => yaml::parse(text, limits),
     }
+}
+
+/// The JSON fast path: `bytes` as a compact [`doc::Document`] when they are plain
+/// JSON within `limits` (after the same size check, byte-order mark and UTF-8 handling
+/// as [`parse_text`]); `None` sends the caller to [`parse_text`].
+pub fn parse_document<'s>(bytes: &'s [u8], limits: &Limits) -> Option<doc::Document<'s>> {
+    if bytes.len() > limits.max_bytes {
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).ok()?;
+    doc::Document::parse(text, limits)
 }
 
 /// Turns an integral, finite float that fits an `i64`/`u64` into an integer, so that

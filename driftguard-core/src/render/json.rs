@@ -42,6 +42,10 @@ impl Formatter for VisibleFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Printable ASCII is never hidden: write such fragments (nearly all) at once.
+        if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
             if is_hidden(c) {

@@ -19,7 +19,7 @@ use super::policy::Policy;
 use super::rules;
 use super::{Change, Ignored, Position, Profile, Report, Severity};
 use crate::error::{Error, Result};
-use crate::normalize::refs::escape_token;
+use crate::normalize::refs::push;
 use crate::snapshot::Snapshot;
 use crate::surface::Surface;
 
@@ -187,8 +187,8 @@ impl Loc {
     /// A child reached by different pointer tokens on each side.
     pub fn keys(&self, old_token: &str, new_token: &str, segment: &str) -> Loc {
         Loc {
-            old: format!("{}/{}", self.old, escape_token(old_token)),
-            new: format!("{}/{}", self.new, escape_token(new_token)),
+            old: push(&self.old, old_token),
+            new: push(&self.new, new_token),
             path: join_path(&self.path, segment),
         }
     }
@@ -210,9 +210,16 @@ pub(crate) fn join_path(path: &str, segment: &str) -> String {
     } else if path.is_empty() {
         segment.to_owned()
     } else if segment == "[]" {
-        format!("{path}[]")
+        let mut out = String::with_capacity(path.len() + 2);
+        out.push_str(path);
+        out.push_str("[]");
+        out
     } else {
-        format!("{path}{SEP}{segment}")
+        let mut out = String::with_capacity(path.len() + SEP.len() + segment.len());
+        out.push_str(path);
+        out.push_str(SEP);
+        out.push_str(segment);
+        out
     }
 }
 

@@ -222,8 +222,15 @@ pub(crate) fn units(s: &str) -> Vec<Unit> {
         let prev = s.get(..b).and_then(|r| r.chars().next_back());
         let next = s.get(b + len..).and_then(|r| r.chars().next());
         // 👨‍👩‍👧 and ❤️‍🔥: a joiner between emoji (the left one may carry its selector).
+        // The selector counts only when it is itself benign (after an emoji): otherwise the
+        // escaped selector would leave the joiner raw, and `visible` would not be idempotent.
+        let before_prev = prev
+            .and_then(|p| b.checked_sub(p.len_utf8()))
+            .and_then(|at| s.get(..at))
+            .and_then(|r| r.chars().next_back());
         let benign_joiner = c == '\u{200D}'
-            && prev.is_some_and(|p| is_emoji(p) || p == '\u{FE0F}')
+            && (prev.is_some_and(is_emoji)
+                || (prev == Some('\u{FE0F}') && before_prev.is_some_and(is_emoji)))
             && next.is_some_and(is_emoji);
         // ❤️ and the keycap 1️⃣: one selector after an emoji, or between a keycap base and U+20E3.
         let benign_selector = is_variation_selector(c)

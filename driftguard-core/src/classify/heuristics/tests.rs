@@ -1160,3 +1160,19 @@ fn real_server_captures_are_clean() {
         );
     }
 }
+
+/// Regression (proptest): an emoji tag sequence next to a zero-width joiner and a variation
+/// selector before a sensitive path.
+#[test]
+fn zwj_and_variation_selector_before_a_path_stay_visible() {
+    let new = ".\u{fe0f}\u{200d}\u{1f3f4}~/.ssh ";
+    for old in ["", "a"] {
+        let a = scan_added_text(Some(old), new);
+        for f in &a {
+            for s in std::iter::once(&f.message).chain(&f.evidence) {
+                assert!(!s.contains('\n'), "{s:?}");
+                assert_eq!(&visible(s), s, "{f:?}");
+            }
+        }
+    }
+}

@@ -150,17 +150,13 @@ stage_node() {
       return 1
     fi
   fi
-  # The native example CLI the bin is compared with byte for byte: the release build when
-  # there is one (`cargo build --release -p driftguard-core --example driftguard`), else the
-  # one `cargo test` built (stage `test` runs first), else a debug build now. Same code.
+  # The native example CLI the bin is compared with byte for byte: always the dev build of
+  # this checkout (a no-op after stage `test`, which built it). Never a leftover release
+  # binary: a stale one made the comparison fail for the wrong reason.
   local target="${CARGO_TARGET_DIR:-$DG_ROOT/target}"
   if [[ -z "${DRIFTGUARD_NATIVE_CLI:-}" ]]; then
-    if [[ -x "$target/release/examples/driftguard" ]]; then
-      DRIFTGUARD_NATIVE_CLI="$target/release/examples/driftguard"
-    else
-      [[ -x "$target/debug/examples/driftguard" ]] || cargo build -p driftguard-core --example driftguard
-      DRIFTGUARD_NATIVE_CLI="$target/debug/examples/driftguard"
-    fi
+    cargo build -p driftguard-core --example driftguard
+    DRIFTGUARD_NATIVE_CLI="$target/debug/examples/driftguard"
   fi
   export DRIFTGUARD_NATIVE_CLI
   echo "native example CLI: $DRIFTGUARD_NATIVE_CLI"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from httpserver import openapi_v2, serve
-from servers import everything_stdio
+from servers import everything_http, everything_stdio
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("driftguard")
 NOW = "2026-11-24T00:00:00Z"
@@ -227,3 +227,30 @@ def test_mcp_server_swapped_between_versions(tmp_path: Path) -> None:
         "mcp-tool-added",
     ]
     assert code == json.loads(out)["exit_code"]
+
+
+def test_endpoint_and_mcp_http_surfaces(tmp_path: Path) -> None:
+    with serve() as (base, _state), everything_http("2026.1.14") as mcp_url:
+        (tmp_path / "driftguard.toml").write_text(
+            f'[[surface]]\nname = "status"\nendpoint = {{ url = "{base}/status", samples = 2,'
+            ' sample_interval = "0s" }\n\n'
+            f'[[surface]]\nname = "remote"\nmcp_http = "{mcp_url}"\n'
+        )
+        code, out, err = run(tmp_path, "approve")
+        assert (code, err) == (0, "")
+        assert [line.split()[:2] for line in out.splitlines()] == [
+            ["approved", "status"],
+            ["approved", "remote"],
+        ]
+        lock = json.loads((tmp_path / "driftguard.lock").read_text())
+        assert lock["surfaces"]["status"]["snapshot"]["kind"] == "samples"
+        assert lock["surfaces"]["remote"]["snapshot"]["kind"] == "mcp"
+        assert lock["surfaces"]["status"]["source"] == {
+            "kind": "endpoint",
+            "sample_interval": "0s",
+            "samples": 2,
+            "url": f"{base}/status",
+        }
+        code, out, err = run(tmp_path, "check")
+        assert (code, err) == (0, "")
+        assert out.endswith("2 unchanged — exit 0\n")

@@ -66,6 +66,14 @@ export declare class Snapshot {
   canonicalBytes(): Buffer
 }
 
+/** A capture that failed, as `check` reports it. */
+export interface CaptureFailure {
+  /** The stable code (`E_FETCH`, `E_MCP`, `E_ENV`…). */
+  code: string
+  /** The message, already free of secrets. */
+  message: string
+}
+
 /** One classified change. */
 export interface Change {
   /** The value after the change (absent when something was removed). */
@@ -88,6 +96,14 @@ export interface Change {
   tags: Array<string>
 }
 
+/** What `lockCheck` returns. */
+export interface CheckResult {
+  /** The rendered outcome. */
+  output: string
+  /** 0, 1 or 2. */
+  exitCode: number
+}
+
 /** What a command line run prints and how it exits. */
 export interface CliOutcome {
   /** Text for standard output. */
@@ -100,6 +116,13 @@ export interface CliOutcome {
    */
   code: number
 }
+
+/**
+ * The capture plan of a configuration (`Config::capture_plan`): parses `text`
+ * (`E_CONFIG` on any problem) and resolves each surface with `env`; a surface whose
+ * variable is unset carries `error: {code: "E_ENV", message}`.
+ */
+export declare function configPlan(text: string, env: Record<string, string>): any
 
 /** The version of the core (also what `driftguard --version` prints). */
 export declare function coreVersion(): string
@@ -168,6 +191,33 @@ export declare function loadSamples(payloads: Array<unknown>, options?: LoadOpti
 
 /** Reads an already-parsed document (a plain JavaScript object) into a snapshot. */
 export declare function loadValue(value: unknown, options?: LoadOptions | undefined | null): Snapshot
+
+/** What `lockApprove` returns. */
+export interface LockApproval {
+  /** The new `driftguard.lock` text. */
+  lock: string
+  /** Entries dropped because their surface is no longer configured (sorted). */
+  pruned: Array<string>
+}
+
+/**
+ * `driftguard approve`: records each captured snapshot (`{name: snapshot JSON text}`)
+ * in the lock (`lockText`, or a new lock) at `now` (RFC 3339); with `prune`, entries
+ * of surfaces no longer configured are dropped. A name the configuration lacks is
+ * `E_CONFIG`.
+ */
+export declare function lockApprove(configText: string, lockText: string | undefined | null, snapshots: Record<string, string>, now: string, prune: boolean): LockApproval
+
+/**
+ * `driftguard check`: compares the captures (`snapshots`: `{name: snapshot JSON
+ * text}`, `failures`: `{name: {code, message}}`) with the lock under each surface's
+ * policy (`policies`: `{path: text}` of the policy files the configuration names) and
+ * renders the outcome in `format` (`text`, `json`, `markdown`, `github`).
+ */
+export declare function lockCheck(configText: string, lockText: string | undefined | null, snapshots: Record<string, string>, failures: Record<string, CaptureFailure>, today: string | undefined | null, format: string, policies?: Record<string, string> | undefined | null): CheckResult
+
+/** Replaces every secret value in `text` with `[redacted]` (longest first). */
+export declare function redact(text: string, secrets: Array<string>): string
 
 /** How to render a report. */
 export interface RenderOptions {

@@ -400,3 +400,152 @@ pub fn run_cli(
         code: u32::from(outcome.code),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// driftguard.toml and driftguard.lock (`approve`, `check`)
+// ---------------------------------------------------------------------------------------
+
+/// A capture that failed, as `check` reports it.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct CaptureFailure {
+    /// The stable code (`E_FETCH`, `E_MCP`, `E_ENV`…).
+    pub code: String,
+    /// The message, already free of secrets.
+    pub message: String,
+}
+
+/// What `lockApprove` returns.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct LockApproval {
+    /// The new `driftguard.lock` text.
+    pub lock: String,
+    /// Entries dropped because their surface is no longer configured (sorted).
+    pub pruned: Vec<String>,
+}
+
+/// What `lockCheck` returns.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    /// The rendered outcome.
+    pub output: String,
+    /// 0, 1 or 2.
+    pub exit_code: u32,
+}
+
+fn parse_snapshot(name: &str, text: &str) -> Result<driftguard_core::Snapshot, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| invalid(format!("snapshot of {name:?} is not JSON: {e}")))?;
+    driftguard_core::Snapshot::from_value(&value).map_err(|e| from_core(&e))
+}
+
+fn parse_lock(text: Option<&str>) -> Result<driftguard_core::lock::Lock, String> {
+    match text {
+        Some(t) => driftguard_core::lock::Lock::parse(t).map_err(|e| from_core(&e)),
+        None => Ok(driftguard_core::lock::Lock::new()),
+    }
+}
+
+/// The capture plan of a configuration (`Config::capture_plan`): parses `text`
+/// (`E_CONFIG` on any problem) and resolves each surface with `env`; a surface whose
+/// variable is unset carries `error: {code: "E_ENV", message}`.
+#[napi]
+pub fn config_plan(
+    text: String,
+    env: HashMap<String, String>,
+) -> Result<serde_json::Value, String> {
+    let config = driftguard_core::config::Config::parse(&text).map_err(|e| from_core(&e))?;
+    Ok(config.capture_plan(&|name: &str| env.get(name).cloned()))
+}
+
+/// `driftguard approve`: records each captured snapshot (`{name: snapshot JSON text}`)
+/// in the lock (`lockText`, or a new lock) at `now` (RFC 3339); with `prune`, entries
+/// of surfaces no longer configured are dropped. A name the configuration lacks is
+/// `E_CONFIG`.
+#[napi]
+pub fn lock_approve(
+    config_text: String,
+    lock_text: Option<String>,
+    snapshots: HashMap<String, String>,
+    now: String,
+    prune: bool,
+) -> Result<LockApproval, String> {
+    let config = driftguard_core::config::Config::parse(&config_text).map_err(|e| from_core(&e))?;
+    let mut lock = parse_lock(lock_text.as_deref())?;
+    let sorted: std::collections::BTreeMap<String, String> = snapshots.into_iter().collect();
+    for (name, text) in &sorted {
+        let Some(surface) = config.surface(name) else {
+            return Err(from_core(&driftguard_core::Error::Config {
+                message: format!("driftguard.toml has no surface {name:?}"),
+                location: driftguard_core::Location::default(),
+            }));
+        };
+        let snapshot = parse_snapshot(name, text)?;
+        lock.approve(surface, &snapshot, &now)
+            .map_err(|e| from_core(&e))?;
+    }
+    let pruned = if prune {
+        lock.prune(&config)
+    } else {
+        Vec::new()
+    };
+    Ok(LockApproval {
+        lock: lock.to_string(),
+        pruned,
+    })
+}
+
+/// `driftguard check`: compares the captures (`snapshots`: `{name: snapshot JSON
+/// text}`, `failures`: `{name: {code, message}}`) with the lock under each surface's
+/// policy (`policies`: `{path: text}` of the policy files the configuration names) and
+/// renders the outcome in `format` (`text`, `json`, `markdown`, `github`).
+#[napi]
+pub fn lock_check(
+    config_text: String,
+    lock_text: Option<String>,
+    snapshots: HashMap<String, String>,
+    failures: HashMap<String, CaptureFailure>,
+    today: Option<String>,
+    format: String,
+    policies: Option<HashMap<String, String>>,
+) -> Result<CheckResult, String> {
+    let mut config =
+        driftguard_core::config::Config::parse(&config_text).map_err(|e| from_core(&e))?;
+    let policies: std::collections::BTreeMap<String, String> =
+        policies.unwrap_or_default().into_iter().collect();
+    for (path, text) in &policies {
+        config
+            .load_policy_file(path, text)
+            .map_err(|e| from_core(&e))?;
+    }
+    let lock = parse_lock(lock_text.as_deref())?;
+    let format = OutputFormat::from_name(&format)
+        .ok_or_else(|| invalid(format!("unknown output format {format:?}")))?;
+    let mut captured = std::collections::BTreeMap::new();
+    for (name, text) in &snapshots {
+        captured.insert(name.clone(), Ok(parse_snapshot(name, text)?));
+    }
+    for (name, f) in failures {
+        captured.insert(
+            name,
+            Err(driftguard_core::lock::CaptureError {
+                code: f.code,
+                message: f.message,
+            }),
+        );
+    }
+    let outcome = driftguard_core::lock::check(&config, &lock, &captured, today.as_deref());
+    let output = outcome.render(format).map_err(|e| from_core(&e))?;
+    Ok(CheckResult {
+        output,
+        exit_code: u32::try_from(outcome.exit_code).unwrap_or(2),
+    })
+}
+
+/// Replaces every secret value in `text` with `[redacted]` (longest first).
+#[napi]
+pub fn redact(text: String, secrets: Vec<String>) -> String {
+    driftguard_core::config::redact(&text, &secrets)
+}

@@ -4,7 +4,7 @@
  * `--version` are the core's command line (`driftguard_core::cli::run`, through the
  * addon): same bytes and exit codes as every other DriftGuard CLI. URL arguments are
  * fetched here first. `capture` is this package's own command (the same flags as the
- * Python CLI).
+ * Python CLI), and so are `approve` and `check` (./lock.ts).
  */
 import { writeFileSync } from 'node:fs';
 
@@ -12,6 +12,7 @@ import binding = require('../index.js');
 import { load, loadSamples, type InputFormat } from './api.js';
 import { DriftGuardError, asDriftGuardError } from './errors.js';
 import { isUrl, parseHeader, readSource, sampleEndpoint } from './fetch.js';
+import { runApprove, runCheck } from './lock.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
 
 /** Usage of `capture`. */
@@ -56,6 +57,8 @@ export function today(): string {
 
 /** Runs one command line (without the program name). */
 export async function run(args: string[]): Promise<CliResult> {
+  if (args[0] === 'approve') return runApprove(args.slice(1));
+  if (args[0] === 'check') return runCheck(args.slice(1));
   if (args[0] === 'capture') {
     try {
       return await capture(args.slice(1));

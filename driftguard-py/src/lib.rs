@@ -13,6 +13,8 @@
 use driftguard_core::classify::policy::{Policy, Threshold};
 use driftguard_core::classify::{self, Change, Ignored, Report, Severity, rules};
 use driftguard_core::cli::{self, Host};
+use driftguard_core::config::{self, Config};
+use driftguard_core::lock::{self, CaptureError, Lock};
 use driftguard_core::parse::{Syntax, parse_text};
 use driftguard_core::render::{OutputFormat, RenderOptions};
 use driftguard_core::{
@@ -949,6 +951,119 @@ fn cli_run(args: Vec<String>, host: Bound<'_, PyAny>) -> (String, String, u8) {
     (outcome.out, outcome.err, outcome.code)
 }
 
+// ---------------------------------------------------------------------------------------
+// driftguard.toml and driftguard.lock (`approve`, `check`)
+// ---------------------------------------------------------------------------------------
+
+/// Parses `driftguard.toml` text and loads the policy files given as `{path: text}`.
+fn parse_config(
+    py: Python<'_>,
+    text: &str,
+    policies: Option<std::collections::BTreeMap<String, String>>,
+) -> PyResult<Config> {
+    let mut config = check(py, Config::parse(text))?;
+    for (path, body) in policies.unwrap_or_default() {
+        check(py, config.load_policy_file(&path, &body))?;
+    }
+    Ok(config)
+}
+
+/// The capture plan of a configuration (`Config::capture_plan`): parses `text`
+/// (`E_CONFIG` on any problem) and resolves each surface with `env`; a surface whose
+/// variable is unset carries `error: {code: "E_ENV", message}`.
+#[pyfunction]
+fn config_plan<'py>(
+    py: Python<'py>,
+    text: &str,
+    env: std::collections::HashMap<String, String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let config = check(py, Config::parse(text))?;
+    let plan = config.capture_plan(&|name: &str| env.get(name).cloned());
+    to_py(py, &plan)
+}
+
+/// `driftguard approve`: records each captured snapshot (`{name: Snapshot}`) in the lock
+/// (`lock_text`, or a new lock when `None`) at time `now` (RFC 3339); with `prune`,
+/// entries of surfaces no longer configured are dropped. Returns `(lock text, pruned
+/// names)`. A name the configuration lacks is `E_CONFIG`.
+#[pyfunction]
+#[pyo3(signature = (config_text, lock_text, snapshots, now, prune = false))]
+fn lock_approve(
+    py: Python<'_>,
+    config_text: &str,
+    lock_text: Option<&str>,
+    snapshots: std::collections::BTreeMap<String, PyRef<'_, PySnapshot>>,
+    now: &str,
+    prune: bool,
+) -> PyResult<(String, Vec<String>)> {
+    let config = check(py, Config::parse(config_text))?;
+    let mut lock = match lock_text {
+        Some(t) => check(py, Lock::parse(t))?,
+        None => Lock::new(),
+    };
+    for (name, snap) in &snapshots {
+        let Some(surface) = config.surface(name) else {
+            return Err(core_error(
+                py,
+                &Error::Config {
+                    message: format!("driftguard.toml has no surface {name:?}"),
+                    location: Location::default(),
+                },
+            ));
+        };
+        check(py, lock.approve(surface, &snap.inner, now))?;
+    }
+    let pruned = if prune {
+        lock.prune(&config)
+    } else {
+        Vec::new()
+    };
+    Ok((lock.to_string(), pruned))
+}
+
+/// `driftguard check`: compares `captures` (`{name: Snapshot | (code, message)}`) with
+/// the lock under each surface's policy (`policies`: `{path: text}` of the policy files
+/// the configuration names) and renders the outcome in `format` (`text`, `json`,
+/// `markdown`, `github`). Returns `(output, exit code)`.
+#[pyfunction]
+#[pyo3(signature = (config_text, lock_text, captures, today = None, format = "text", policies = None))]
+fn lock_check(
+    py: Python<'_>,
+    config_text: &str,
+    lock_text: Option<&str>,
+    captures: &Bound<'_, PyDict>,
+    today: Option<&str>,
+    format: &str,
+    policies: Option<std::collections::BTreeMap<String, String>>,
+) -> PyResult<(String, i32)> {
+    let config = parse_config(py, config_text, policies)?;
+    let lock = match lock_text {
+        Some(t) => check(py, Lock::parse(t))?,
+        None => Lock::new(),
+    };
+    let format = output_format(format)?;
+    let mut captured = std::collections::BTreeMap::new();
+    for (k, v) in captures.iter() {
+        let name: String = k.extract()?;
+        let r = if let Ok(snap) = v.cast::<PySnapshot>() {
+            Ok(snap.get().inner.clone())
+        } else {
+            let (code, message): (String, String) = v.extract()?;
+            Err(CaptureError { code, message })
+        };
+        captured.insert(name, r);
+    }
+    let outcome = py.detach(|| lock::check(&config, &lock, &captured, today));
+    let text = check(py, outcome.render(format))?;
+    Ok((text, outcome.exit_code))
+}
+
+/// Replaces every secret value in `text` with `[redacted]` (longest first).
+#[pyfunction]
+fn redact(text: &str, secrets: Vec<String>) -> String {
+    config::redact(text, &secrets)
+}
+
 /// The native module.
 #[pymodule]
 fn _driftguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -968,5 +1083,9 @@ fn _driftguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(cli_run, m)?)?;
+    m.add_function(wrap_pyfunction!(config_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(lock_approve, m)?)?;
+    m.add_function(wrap_pyfunction!(lock_check, m)?)?;
+    m.add_function(wrap_pyfunction!(redact, m)?)?;
     Ok(())
 }

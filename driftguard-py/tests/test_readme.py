@@ -29,7 +29,17 @@ def env() -> dict[str, str]:
 
 
 def test_the_section_has_the_blocks_this_test_runs() -> None:
-    assert [k for k, _ in BLOCKS] == ["sh", "python", "text", "python", "python", "toml", "sh"]
+    assert [k for k, _ in BLOCKS] == [
+        "sh",
+        "python",
+        "text",
+        "python",
+        "python",
+        "toml",
+        "sh",
+        "toml",
+        "sh",
+    ]
 
 
 def test_install_command_resolves(tmp_path: Path) -> None:
@@ -104,3 +114,32 @@ def test_cli_example(tmp_path: Path) -> None:
     assert p.stdout == "## DriftGuard report\n\nNo changes.\nno changes\n"
     assert json.loads((tmp_path / "time.json").read_text())["kind"] == "mcp"
     assert json.loads((tmp_path / "baseline.json").read_text())["kind"] == "openapi"
+
+
+def test_approve_check_example(tmp_path: Path) -> None:
+    (tmp_path / "driftguard.toml").write_text(blocks("toml")[1])
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+        "paths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n"
+    )
+    p = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", blocks("sh")[2]],
+        cwd=tmp_path,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[:2]] == [
+        ["approved", "public-api"],
+        ["approved", "time"],
+    ]
+    assert lines[2:5] == [
+        f"public-api: unchanged ({lines[0].split()[2][:19]})",
+        f"time: unchanged ({lines[1].split()[2][:19]})",
+        "2 unchanged — exit 0",
+    ]
+    lock = json.loads((tmp_path / "driftguard.lock").read_text())
+    assert sorted(lock["surfaces"]) == ["public-api", "time"]

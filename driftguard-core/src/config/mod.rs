@@ -39,6 +39,7 @@
 
 mod doc;
 pub(crate) mod duration;
+mod plan;
 mod template;
 mod write;
 

@@ -12,12 +12,16 @@ __all__ = [
     "Snapshot",
     "__version__",
     "cli_run",
+    "config_plan",
     "diff",
     "error_codes",
     "load_bytes",
     "load_samples",
     "load_value",
+    "lock_approve",
+    "lock_check",
     "raise_core_error",
+    "redact",
     "rules_list",
 ]
 
@@ -147,3 +151,20 @@ def rules_list() -> list[dict[str, Any]]: ...
 def error_codes() -> list[str]: ...
 def raise_core_error(code: str) -> None: ...
 def cli_run(args: list[str], host: _Host) -> tuple[str, str, int]: ...
+def config_plan(text: str, env: dict[str, str]) -> dict[str, Any]: ...
+def lock_approve(
+    config_text: str,
+    lock_text: str | None,
+    snapshots: dict[str, Snapshot],
+    now: str,
+    prune: bool = False,
+) -> tuple[str, list[str]]: ...
+def lock_check(
+    config_text: str,
+    lock_text: str | None,
+    captures: dict[str, Snapshot | tuple[str, str]],
+    today: str | None = None,
+    format: str = "text",
+    policies: dict[str, str] | None = None,
+) -> tuple[str, int]: ...
+def redact(text: str, secrets: list[str]) -> str: ...

@@ -70,6 +70,10 @@ _MORE_HELP = """
 capture (the Python package's own command; `driftguard capture --help` for details):
   driftguard capture SOURCE|--mcp-stdio -- CMD...|--mcp-http URL|--endpoint URL [-o FILE]
 
+approve and check (the lock of driftguard.toml; `driftguard check --help` for details):
+  driftguard approve [SURFACE...] [--config FILE]
+  driftguard check [SURFACE...] [--config FILE] [--format text|json|markdown|github]
+
 examples:
   driftguard capture openapi.yaml -o baseline.json        # a snapshot to commit
   driftguard diff baseline.json https://api.example.com/openapi.json --format markdown
@@ -146,6 +150,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 def _main(args: list[str]) -> int:
     if args and args[0] == "capture":
         return _capture(args[1:])
+    if args and args[0] in ("approve", "check"):
+        from ._lock import run_approve, run_check
+
+        try:
+            return (run_approve if args[0] == "approve" else run_check)(args[1:])
+        except BrokenPipeError:
+            return 2
     if (
         args
         and args[0] == "diff"

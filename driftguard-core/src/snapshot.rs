@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+mod canon;
+
 use crate::error::{Error, Result};
 use crate::shape::Shape;
 use crate::surface::{ApiSurface, McpSurface, PackageSurface, SchemaSurface, Surface};
@@ -151,6 +153,46 @@ impl Snapshot {
     /// buffer) instead of building the canonical bytes first: same bytes hashed, no
     /// copy of the whole snapshot in memory.
     fn compute_digest(&self) -> Result<String> {
+        let hash = match self.canonical_fast(canon::Canon::hashing()) {
+            Some(w) => w
+                .finish_hash()
+                .ok_or_else(|| Error::invalid("snapshot could not be hashed: no hasher", ""))?,
+            None => self.digest_serde()?,
+        };
+        let mut out = String::with_capacity(7 + 64);
+        out.push_str("sha256:");
+        for b in hash {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{b:02x}");
+        }
+        Ok(out)
+    }
+
+    /// Writes the canonical bytes with the hand-written writer, for the kinds it covers
+    /// (OpenAPI, JSON Schema, samples: the large ones); `None` for the others.
+    fn canonical_fast(&self, mut w: canon::Canon) -> Option<canon::Canon> {
+        if !matches!(
+            self.surface,
+            Surface::Api(_) | Surface::JsonSchema(_) | Surface::Samples(_)
+        ) {
+            return None;
+        }
+        let mut o = w.object();
+        o.field(&mut w, "format", SNAPSHOT_FORMAT);
+        o.field(&mut w, "kind", self.kind().name());
+        o.field(&mut w, "meta", &self.meta);
+        o.field(&mut w, "schemas", &self.schemas);
+        match &self.surface {
+            Surface::Api(x) => o.field(&mut w, "surface", x),
+            Surface::JsonSchema(x) | Surface::Samples(x) => o.field(&mut w, "surface", x),
+            Surface::Mcp(_) | Surface::Package(_) => return None,
+        }
+        o.end(&mut w);
+        Some(w)
+    }
+
+    /// SHA-256 of the canonical serialization by `serde_json`, streamed into the hasher.
+    fn digest_serde(&self) -> Result<[u8; 32]> {
         let mut writer = std::io::BufWriter::with_capacity(
             64 * 1024,
             HashWriter {
@@ -169,14 +211,7 @@ impl Snapshot {
             .into_inner()
             .map_err(|e| Error::invalid(format!("snapshot could not be hashed: {e}"), ""))?
             .hasher;
-        let hash = hasher.finalize();
-        let mut out = String::with_capacity(7 + 64);
-        out.push_str("sha256:");
-        for b in hash {
-            // Writing into a String cannot fail.
-            let _ = write!(out, "{b:02x}");
-        }
-        Ok(out)
+        Ok(hasher.finalize().into())
     }
 
     /// Reads a snapshot document back (as written by [`Snapshot::to_json`]).
@@ -366,6 +401,147 @@ mod tests {
         v["meta"]["title"] = json!("changed");
         let e = Snapshot::from_value(&v).unwrap_err();
         assert_eq!(e.code(), "E_INVALID");
+    }
+
+    /// The hand-written canonical writer writes exactly the bytes `serde_json` does,
+    /// on a snapshot that sets every field it knows, with strings that need escaping.
+    #[test]
+    fn fast_canonical_writer_matches_serde() {
+        let node = r##"{
+            "$ref": "#/a\"b", "additionalItems": false, "additionalProperties": {"type": ["null", "string"]},
+            "allOf": [true, {"minimum": 1.5}], "anyOf": [false], "const": null, "contains": true,
+            "contentEncoding": "base64", "contentMediaType": "text/plain", "contentSchema": false,
+            "default": {"k": [1, -2, 3.25, "\u0001\u001f\t\n\r\b\f\\\"\u007f é 😀 \u2028"]},
+            "dependentRequired": {"a": ["b", "c"]}, "dependentSchemas": {"d": true},
+            "deprecated": true, "description": "line\nnext \"q\" </tag> 0123456789abcdef0123456789\u0000",
+            "discriminator": {"mapping": {"x": "#/y"}, "propertyName": "kind"},
+            "else": true, "enum": [1, "two", null, 1e300, -0.0, 12345678901234567890], "examples": [{}, []],
+            "exclusiveMaximum": 10, "exclusiveMinimum": -10, "extensions": {"x-z": 1, "x-a": {"b": [2]}},
+            "format": "uuid", "if": true, "items": {"type": ["integer"]}, "maxContains": 3,
+            "maxItems": 18446744073709551615, "maxLength": 7, "maxProperties": 8, "maximum": 0.1,
+            "minContains": 1, "minItems": 0, "minLength": 2, "minProperties": 1,
+            "minimum": -9007199254740993, "multipleOf": 0.5, "not": false, "nullable": true,
+            "oneOf": [true, false], "pattern": "^a\\d+$", "patternProperties": {"^x": true},
+            "prefixItems": [true], "properties": {"p\u0000": false, "q": true, "a long property name with \"quotes\"": true},
+            "propertyNames": {"maxLength": 3}, "readOnly": true, "required": ["p", "q"], "then": false,
+            "title": "T", "type": ["object", "null"], "unevaluatedItems": false, "unevaluatedProperties": true,
+            "uniqueItems": true, "unsupported": {"weird": [1]}, "writeOnly": true
+        }"##;
+        let node: crate::shape::Node = serde_json::from_str(node).unwrap();
+        let shape = Shape::Node(Box::new(node));
+        let mut op = crate::surface::api::Operation {
+            deprecated: true,
+            description: Some("d\u{1}".into()),
+            operation_id: Some("o".into()),
+            summary: Some("s".into()),
+            sunset: Some("2030-01-01".into()),
+            tags: ["t".to_owned(), "a".to_owned()].into(),
+            security: Some(vec![[("s".to_owned(), ["r".to_owned()].into())].into()]),
+            extensions: [("x-a".to_owned(), json!(null))].into(),
+            ..Default::default()
+        };
+        let param = crate::surface::api::Parameter {
+            allow_empty_value: true,
+            allow_reserved: true,
+            content: [(
+                "application/json".to_owned(),
+                crate::surface::api::MediaType {
+                    encoding: [("e".to_owned(), json!({"style": "form"}))].into(),
+                    schema: shape.clone(),
+                },
+            )]
+            .into(),
+            deprecated: true,
+            description: Some("p".into()),
+            explode: true,
+            extensions: [("x-p".to_owned(), json!(true))].into(),
+            required: true,
+            schema: shape.clone(),
+            style: Some("form".into()),
+        };
+        op.parameters.cookie.insert("c".into(), param.clone());
+        op.parameters.header.insert("h".into(), param.clone());
+        op.parameters.path.insert("p".into(), param.clone());
+        op.parameters.query.insert("q".into(), param.clone());
+        op.request_body = Some(crate::surface::api::RequestBody {
+            content: param.content.clone(),
+            description: Some("b".into()),
+            required: true,
+        });
+        op.responses.insert(
+            "200".into(),
+            crate::surface::api::Response {
+                content: param.content.clone(),
+                description: Some("ok".into()),
+                headers: [("X-Rate".to_owned(), param.clone())].into(),
+            },
+        );
+        let server = crate::surface::api::Server {
+            description: Some("srv".into()),
+            url: "https://x".into(),
+            variables: [("v".to_owned(), json!({"default": "1"}))].into(),
+        };
+        op.servers.push(server.clone());
+        let callback_op = op.clone();
+        op.callbacks.insert(
+            "cb".into(),
+            [("POST {$url}".to_owned(), callback_op)].into(),
+        );
+        let surfaces = [
+            Surface::Api(ApiSurface {
+                operations: [
+                    ("GET /a".to_owned(), op.clone()),
+                    (
+                        "POST /\"".to_owned(),
+                        crate::surface::api::Operation::default(),
+                    ),
+                ]
+                .into(),
+                security_schemes: [("s".to_owned(), json!({"type": "http"}))].into(),
+                servers: vec![server],
+                webhooks: [("POST w".to_owned(), op)].into(),
+            }),
+            Surface::Api(ApiSurface::default()),
+            Surface::JsonSchema(SchemaSurface {
+                root: shape.clone(),
+            }),
+            Surface::Samples(SchemaSurface {
+                root: Shape::Bool(true),
+            }),
+        ];
+        for surface in surfaces {
+            let snapshot = Snapshot::new(
+                surface,
+                [
+                    ("title".to_owned(), json!("T\u{7f}")),
+                    ("n".to_owned(), json!(1.0)),
+                ]
+                .into(),
+                [
+                    ("#/x".to_owned(), shape.clone()),
+                    ("#/y".to_owned(), Shape::Bool(false)),
+                ]
+                .into(),
+                None,
+            )
+            .unwrap();
+            let fast = snapshot
+                .canonical_fast(canon::Canon::collecting())
+                .unwrap()
+                .into_bytes();
+            let serde = snapshot.canonical_bytes().unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&serde)
+            );
+            assert_eq!(snapshot.digest(), {
+                let mut out = String::from("sha256:");
+                for b in snapshot.digest_serde().unwrap() {
+                    let _ = write!(out, "{b:02x}");
+                }
+                out
+            });
+        }
     }
 
     #[test]

@@ -100,6 +100,22 @@ pub struct SchemaLowerer<'doc> {
     /// Pointer buffers for children, reused (one per nesting level in use): building a
     /// child's pointer then costs no allocation.
     pointers: Vec<String>,
+    /// Table ids of references already resolved, by base URI then reference text: a
+    /// schema used N times is resolved once (resolution is a pure function of the base,
+    /// the reference and the document), later uses cost one lookup and no allocation.
+    ref_ids: HashMap<String, HashMap<String, String>>,
+    /// The last pointer [`base_uri_of`](Self::base_uri_of) walked, with the value and
+    /// base URI in force after each of its tokens: the next call (usually a sibling in
+    /// the same operation) resumes from the longest shared prefix instead of the root.
+    base_walk: BaseWalk<'doc>,
+}
+
+/// The memo of [`SchemaLowerer::base_uri_of`]: `pointer` and, for each of its tokens
+/// that was found, (end of the token in `pointer`, value reached, base URI there).
+#[derive(Default)]
+struct BaseWalk<'doc> {
+    pointer: String,
+    steps: Vec<(usize, J<'doc>, String)>,
 }
 
 /// `$id`s and anchors of the document, built on first use.
@@ -128,6 +144,8 @@ impl<'doc> SchemaLowerer<'doc> {
             queue: VecDeque::new(),
             ids: None,
             pointers: Vec::new(),
+            ref_ids: HashMap::new(),
+            base_walk: BaseWalk::default(),
         }
     }
 
@@ -524,38 +542,91 @@ impl<'doc> SchemaLowerer<'doc> {
     }
 
     /// The base URI in force at a pointer: the innermost enclosing `$id`.
-    fn base_uri_of(&self, pointer: &str) -> String {
-        let mut base = String::new();
-        if let Some(id) = self.root.as_object().and_then(|o| self.own_id(o)) {
-            base = resolve_uri("", id);
+    ///
+    /// Walks the pointer from the root, resuming from the memo of the previous walk at
+    /// the longest prefix (ending at a token boundary) the two pointers share; the walk
+    /// is a pure function of the prefix, so the result is the same as a fresh walk.
+    fn base_uri_of(&mut self, pointer: &str) -> String {
+        if !pointer.starts_with('/') {
+            return self.root_base();
         }
-        let Some(rest) = pointer.strip_prefix('/') else {
-            return base;
+        let memo = &mut self.base_walk;
+        // Steps of the memo still valid: their token ends where `pointer` also has a
+        // token boundary, and the text up to there is the same.
+        let shared = memo
+            .pointer
+            .bytes()
+            .zip(pointer.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let keep = memo
+            .steps
+            .iter()
+            .take_while(|(end, ..)| {
+                *end <= shared
+                    && matches!(pointer.as_bytes().get(*end), None | Some(b'/'))
+                    && matches!(memo.pointer.as_bytes().get(*end), None | Some(b'/'))
+            })
+            .count();
+        memo.steps.truncate(keep);
+        let (mut cur, mut base, mut at) = match memo.steps.last() {
+            Some((end, value, base)) => (*value, base.clone(), *end),
+            None => (self.root, self.root_base(), 0),
         };
-        let mut cur = self.root;
-        for raw in rest.split('/') {
-            // Unescape only when needed: most tokens have no `~`.
-            let token: std::borrow::Cow<'_, str> = if raw.contains('~') {
-                raw.replace("~1", "/").replace("~0", "~").into()
-            } else {
-                raw.into()
-            };
-            let next = match cur.kind() {
-                Kind::Object(m) => m.get(token.as_ref()),
-                Kind::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
-                _ => None,
-            };
-            let Some(next) = next else { break };
-            cur = next;
-            if let Some(id) = cur.as_object().and_then(|o| self.own_id(o)) {
-                base = resolve_uri(&base, id);
+        let mut steps = std::mem::take(&mut self.base_walk.steps);
+        if at < pointer.len() {
+            // `at` is 0 (before the leading `/`) or the end of a token (at a `/`).
+            let tail = pointer.get(at + 1..).unwrap_or_default();
+            for raw in tail.split('/') {
+                at += 1 + raw.len();
+                // Unescape only when needed: most tokens have no `~`.
+                let token: std::borrow::Cow<'_, str> = if raw.contains('~') {
+                    raw.replace("~1", "/").replace("~0", "~").into()
+                } else {
+                    raw.into()
+                };
+                let next = match cur.kind() {
+                    Kind::Object(m) => m.get(token.as_ref()),
+                    Kind::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    _ => None,
+                };
+                let Some(next) = next else { break };
+                cur = next;
+                if let Some(id) = cur.as_object().and_then(|o| self.own_id(o)) {
+                    base = resolve_uri(&base, id);
+                }
+                steps.push((at, cur, base.clone()));
             }
         }
+        self.base_walk.steps = steps;
+        self.base_walk.pointer.clear();
+        self.base_walk.pointer.push_str(pointer);
         base
+    }
+
+    /// The base URI of the document root: its own `$id`, if any.
+    fn root_base(&self) -> String {
+        match self.root.as_object().and_then(|o| self.own_id(o)) {
+            Some(id) => resolve_uri("", id),
+            None => String::new(),
+        }
     }
 
     /// Resolves a reference and queues its target; returns the table id.
     fn reference(&mut self, reference: &str, pointer: &str, base: &str) -> Result<String> {
+        if let Some(id) = self.ref_ids.get(base).and_then(|m| m.get(reference)) {
+            return Ok(id.clone());
+        }
+        let id = self.resolve_and_queue(reference, pointer, base)?;
+        self.ref_ids
+            .entry(base.to_owned())
+            .or_default()
+            .insert(reference.to_owned(), id.clone());
+        Ok(id)
+    }
+
+    /// [`reference`](Self::reference) without the memo.
+    fn resolve_and_queue(&mut self, reference: &str, pointer: &str, base: &str) -> Result<String> {
         let at = push(pointer, "$ref");
         let target_pointer = self.resolve_reference(reference, base, &at)?;
         let id = format!("#{target_pointer}");
@@ -582,7 +653,7 @@ impl<'doc> SchemaLowerer<'doc> {
             Some((r, f)) => (r.to_owned(), f.to_owned()),
             None => (absolute.clone(), String::new()),
         };
-        let root_base = self.base_uri_of("");
+        let root_base = self.root_base();
         let resource_pointer = if resource.is_empty() || resource == root_base {
             String::new()
         } else {

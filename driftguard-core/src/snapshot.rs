@@ -159,6 +159,13 @@ impl Snapshot {
                 .ok_or_else(|| Error::invalid("snapshot could not be hashed: no hasher", ""))?,
             None => self.digest_serde()?,
         };
+        // Every debug build (all tests, every conformance vector) cross-checks the
+        // hand-written writer against serde_json, so a field added to the surface types
+        // but not to `canon.rs` cannot change digests unnoticed.
+        debug_assert!(
+            self.digest_serde().is_ok_and(|slow| slow == hash),
+            "the canonical writer and serde_json disagree on the snapshot bytes"
+        );
         let mut out = String::with_capacity(7 + 64);
         out.push_str("sha256:");
         for b in hash {

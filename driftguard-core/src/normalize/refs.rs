@@ -66,25 +66,8 @@ fn percent_decode(s: &str) -> String {
 
 /// Resolves a JSON Pointer (already without `#`) in `root`.
 pub fn resolve_pointer<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
-    if pointer.is_empty() {
-        return Some(root);
-    }
-    let rest = pointer.strip_prefix('/')?;
-    let mut cur = root;
-    for raw in rest.split('/') {
-        let token = raw.replace("~1", "/").replace("~0", "~");
-        cur = match cur {
-            Value::Object(m) => m.get(&token)?,
-            Value::Array(a) => {
-                if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
-                    return None;
-                }
-                a.get(token.parse::<usize>().ok()?)?
-            }
-            _ => return None,
-        };
-    }
-    Some(cur)
+    // A `serde_json` root resolves to `serde_json` values: one implementation serves both.
+    resolve_pointer_view(J::V(root), pointer).and_then(J::value)
 }
 
 /// [`resolve_pointer`] over either document representation.
@@ -139,30 +122,12 @@ pub fn fragment_pointer(reference: &str, at: &str) -> Result<String> {
 ///
 /// Returns the object and the pointer where it lives. Cycles are `E_REF_CYCLE`.
 pub fn follow<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> Result<(&'a Value, String)> {
-    let mut cur = value;
-    let mut at = pointer.to_owned();
-    let mut chain: Vec<String> = Vec::new();
-    while let Some(reference) = cur.get("$ref").and_then(Value::as_str) {
-        let target = fragment_pointer(reference, &push(&at, "$ref"))?;
-        if chain.contains(&target) {
-            chain.push(target);
-            return Err(Error::RefCycle {
-                chain: chain
-                    .iter()
-                    .map(|p| format!("#{p}"))
-                    .collect::<Vec<_>>()
-                    .join(" -> "),
-                location: Location::at_pointer(pointer),
-            });
-        }
-        chain.push(target.clone());
-        cur = resolve_pointer(root, &target).ok_or_else(|| Error::RefUnresolved {
-            reference: reference.to_owned(),
-            location: Location::at_pointer(push(&at, "$ref")),
-        })?;
-        at = target;
-    }
-    Ok((cur, at))
+    let (found, at) = follow_view(J::V(root), J::V(value), pointer)?;
+    // A `serde_json` root only ever yields `serde_json` values.
+    let found = found
+        .value()
+        .ok_or_else(|| Error::invalid("internal: a $ref left the document", pointer))?;
+    Ok((found, at))
 }
 
 /// [`follow`] over either document representation.

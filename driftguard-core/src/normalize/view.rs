@@ -116,6 +116,14 @@ impl<'a> J<'a> {
         }
     }
 
+    /// The `serde_json` value behind a [`J::V`] (`None` for a compact-document node).
+    pub(crate) fn value(self) -> Option<&'a Value> {
+        match self {
+            J::V(v) => Some(v),
+            J::D(..) => None,
+        }
+    }
+
     pub(crate) fn as_str(self) -> Option<&'a str> {
         match self.kind() {
             Kind::String(s) => Some(s),

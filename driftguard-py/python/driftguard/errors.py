@@ -209,9 +209,7 @@ _PACKAGE = (PackageError, IntegrityError, ArchiveError)
 #: The package fetch layer's codes.
 PACKAGE_CODES: tuple[str, ...] = tuple(c.code for c in _PACKAGE)
 
-_BY_CODE: dict[str, type[DriftGuardError]] = {
-    c.code: c for c in (*_CORE, *_FETCH, *_PACKAGE)
-}
+_BY_CODE: dict[str, type[DriftGuardError]] = {c.code: c for c in (*_CORE, *_FETCH, *_PACKAGE)}
 
 
 def error_class(code: str) -> type[DriftGuardError]:

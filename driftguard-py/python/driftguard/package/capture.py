@@ -46,6 +46,7 @@ __all__ = [
     "is_code",
     "is_package_spec",
     "parse_spec",
+    "read_spec",
 ]
 
 #: The most text bytes one capture document carries (a single capture's code files).
@@ -361,6 +362,13 @@ def fetch_approved(
     if isinstance(integrity, str) and not _same_integrity(integrity, fetched.integrity):
         return None
     return fetched
+
+
+def read_spec(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """A ``npm:``/``pypi:`` argument of ``driftguard diff``/``snapshot``: the package's
+    capture document (every code file's text), as JSON bytes."""
+    doc = capture_package_document(text, timeout=timeout)
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _same_integrity(a: str, b: str) -> bool:

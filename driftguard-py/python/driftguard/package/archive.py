@@ -214,4 +214,6 @@ def extract_zip(
         raise ArchiveError(f"{what}: not a readable zip archive ({e})") from None
     except (RuntimeError, NotImplementedError) as e:  # encrypted, unknown compression
         raise ArchiveError(f"{what}: cannot read a zip entry ({e})") from None
+    if not infos:
+        raise ArchiveError(f"{what}: an empty zip archive")
     return files

@@ -3,10 +3,10 @@
 Directory: ``$DRIFTGUARD_CACHE/packages`` when ``DRIFTGUARD_CACHE`` is set, else
 ``$XDG_CACHE_HOME/driftguard/packages`` (``~/.cache/driftguard/packages``). One file per
 artifact, named by its digest (``sha512-<hex>``, ``sha256-<hex>``, ``sha1-<hex>``),
-written only after the download was verified, through a temporary file in the same
-directory and an atomic rename. A file read back is hashed again: one that no longer
-matches its name is deleted and treated as missing. Nothing else is ever written, and
-nothing outside this directory.
+written only after the download was verified and extracted without error, through a
+temporary file in the same directory and an atomic rename. A file read back is hashed
+again: one that no longer matches its name is deleted and treated as missing. Nothing
+else is ever written, and nothing outside this directory.
 """
 
 from __future__ import annotations

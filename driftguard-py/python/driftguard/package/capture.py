@@ -181,7 +181,6 @@ def _download(
             return data, True
     data = get(client, url, headers=headers, timeout=timeout, max_bytes=max_bytes).body
     check(data)
-    cache.put(keys[0], data)
     return data, False
 
 
@@ -216,6 +215,9 @@ def fetch(
             )
             what = f"npm:{release.name}@{release.version}"
             files = extract_tar_gz(data, strip_first=True, limits=limits, what=what)
+            if not cached:
+                # Cached only once verified and extracted: the cache holds usable artifacts.
+                store.put(keys[0], data)
             if "package.json" not in files:
                 raise PackageError(f"{what}: the tarball has no package.json")
             try:
@@ -254,6 +256,8 @@ def fetch(
             files = extract_zip(
                 data, strip_first=prelease.kind == "sdist-zip", limits=limits, what=what
             )
+        if not cached:
+            store.put(ArtifactCache.key("sha256", bytes.fromhex(prelease.sha256)), data)
         manifest, meta_name, meta_version = pypi.manifest_from_files(files, prelease)
         return Fetched(
             ecosystem="pypi",

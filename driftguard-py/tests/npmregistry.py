@@ -108,6 +108,10 @@ class Registry:
         self.upstream = upstream.rstrip("/") if upstream else None
         self.url = ""
         self.requests: list[str] = []
+        #: (path, Authorization header or None) per request.
+        self.auth: list[tuple[str, str | None]] = []
+        #: Serve PEP 503 HTML project pages instead of PEP 691 JSON.
+        self.html = False
         self.lock = threading.Lock()
 
     # -- npm -------------------------------------------------------------------------
@@ -190,6 +194,35 @@ class Registry:
         }
 
 
+_UPSTREAM: dict[tuple[str, str], tuple[int, bytes, str]] = {}
+_UPSTREAM_LOCK = threading.Lock()
+_CLIENT: list[httpx.Client] = []
+
+
+def _upstream_get(url: str, accept: str) -> tuple[int, bytes, str]:
+    """GETs an upstream URL once per test session (one pooled client for all)."""
+    key = (url, accept)
+    with _UPSTREAM_LOCK:
+        if key in _UPSTREAM:
+            return _UPSTREAM[key]
+        if not _CLIENT:
+            _CLIENT.append(
+                httpx.Client(
+                    verify=ssl.create_default_context(),
+                    timeout=60,
+                    follow_redirects=True,
+                    limits=httpx.Limits(max_connections=16),
+                )
+            )
+        client = _CLIENT[0]
+    r = client.get(url, headers={"Accept": accept} if accept else {})
+    answer = (r.status_code, r.content, r.headers.get("Content-Type", "application/json"))
+    if r.status_code == 200:
+        with _UPSTREAM_LOCK:
+            _UPSTREAM[key] = answer
+    return answer
+
+
 def _handler(reg: Registry) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -197,11 +230,17 @@ def _handler(reg: Registry) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        def send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "application/json",
+            cache_control: str = "no-cache",
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Cache-Control", cache_control)
             self.end_headers()
             self.wfile.write(body)
 
@@ -209,9 +248,20 @@ def _handler(reg: Registry) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             with reg.lock:
                 reg.requests.append(path)
+                reg.auth.append((path, self.headers.get("Authorization")))
             name = unquote(path.lstrip("/"))
             if name.startswith("simple/"):
                 project = name[len("simple/") :].strip("/")
+                if project in reg.pypi and reg.html:
+                    links = "".join(
+                        f'<a href="{f["url"]}#sha256={f["hashes"]["sha256"]}"'
+                        + (' data-yanked=""' if f["yanked"] else "")
+                        + f">{f['filename']}</a><br/>\n"
+                        for f in reg.simple_page(project)["files"]
+                    )
+                    page = f"<!DOCTYPE html><html><body>\n{links}</body></html>\n"
+                    self.send(200, page.encode(), "text/html")
+                    return
                 if project in reg.pypi:
                     body = json.dumps(reg.simple_page(project)).encode()
                     self.send(200, body, "application/vnd.pypi.simple.v1+json")
@@ -242,16 +292,16 @@ def _handler(reg: Registry) -> type[BaseHTTPRequestHandler]:
             self.proxy(path)
 
         def proxy(self, path: str) -> None:
-            headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept",)}
+            assert reg.upstream is not None
+            accept = self.headers.get("Accept", "")
             try:
-                with httpx.Client(
-                    verify=ssl.create_default_context(), timeout=60, follow_redirects=True
-                ) as c:
-                    r = c.get(reg.upstream + path, headers=headers)
+                status, body, content_type = _upstream_get(reg.upstream + path, accept)
             except httpx.HTTPError as e:
                 self.send(502, str(e).encode(), "text/plain")
                 return
-            self.send(r.status_code, r.content, r.headers.get("Content-Type", "application/json"))
+            # Upstream answers may be cached by the client (their content never changes
+            # within a test run); the test's own packages are never cached.
+            self.send(status, body, content_type, "public, max-age=300")
 
     return Handler
 

@@ -110,6 +110,8 @@ class Registry:
         self.requests: list[str] = []
         #: (path, Authorization header or None) per request.
         self.auth: list[tuple[str, str | None]] = []
+        #: (path, User-Agent) per request.
+        self.agents: list[tuple[str, str]] = []
         #: Serve PEP 503 HTML project pages instead of PEP 691 JSON.
         self.html = False
         self.lock = threading.Lock()
@@ -249,6 +251,7 @@ def _handler(reg: Registry) -> type[BaseHTTPRequestHandler]:
             with reg.lock:
                 reg.requests.append(path)
                 reg.auth.append((path, self.headers.get("Authorization")))
+                reg.agents.append((path, self.headers.get("User-Agent", "")))
             name = unquote(path.lstrip("/"))
             if name.startswith("simple/"):
                 project = name[len("simple/") :].strip("/")

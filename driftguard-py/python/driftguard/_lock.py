@@ -149,8 +149,9 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
         )
         return _n.load_value(doc, "mcp")
     if kind == "package":
-        message = "package surfaces need the package fetch layer, which this build lacks"
-        raise _CaptureFailed("E_PACKAGE", message)
+        from .package.surfaces import capture_surface
+
+        return capture_surface(surface, base)
     doc = asyncio.run(
         cap.capture_mcp_document(url=surface["url"], headers=headers, timeout=timeout)
     )
@@ -289,8 +290,11 @@ def run_check(args: list[str]) -> int:
             _out(sys.stderr, f"error: cannot read policy file {p}: {msg}\n", secrets)
             return 2
     captured = _capture_all(plan, names, base)
+    from .package.surfaces import approved_snapshots
+
+    approved = approved_snapshots(plan, lock_text, captured, base)
     try:
-        out, code = _n.lock_check(text, lock_text, captured, _today(), fmt, policies)
+        out, code = _n.lock_check(text, lock_text, captured, _today(), fmt, policies, approved)
     except DriftGuardError as e:
         _out(sys.stderr, f"error[{e.code}]: {e}\n", secrets)
         return 2

@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import _driftguard as _n
 from .._driftguard import Snapshot
-from ..errors import PackageError
+from ..errors import DriftGuardError, PackageError
 from ..fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from . import npm, pypi
 from ._http import get, new_client
@@ -213,62 +213,110 @@ def fetch(
                 timeout,
                 max_bytes,
             )
-            what = f"npm:{release.name}@{release.version}"
-            files = extract_tar_gz(data, strip_first=True, limits=limits, what=what)
+            fetched = _npm_fetched(data, release, cached, limits)
             if not cached:
                 # Cached only once verified and extracted: the cache holds usable artifacts.
                 store.put(keys[0], data)
-            if "package.json" not in files:
-                raise PackageError(f"{what}: the tarball has no package.json")
-            try:
-                pkg = json.loads(files["package.json"])
-            except (ValueError, UnicodeDecodeError):
-                raise PackageError(f"{what}: package.json is not JSON") from None
-            if not isinstance(pkg, dict):
-                raise PackageError(f"{what}: package.json is not an object")
-            return Fetched(
-                ecosystem="npm",
-                name=release.name,
-                version=release.version,
-                integrity=release.integrity,
-                manifest=npm.manifest_from_package_json(pkg, release),
-                files=files,
-                publisher=release.publisher,
-                from_cache=cached,
-                url=release.tarball,
-            )
+            return fetched
         index, _origin = pypi_index(environ)
         prelease = pypi.resolve(client, index, s.name, s.spec, timeout=timeout)
+        key = ArtifactCache.key("sha256", bytes.fromhex(prelease.sha256))
         data, cached = _download(
             client,
             prelease.url,
             {},
-            [ArtifactCache.key("sha256", bytes.fromhex(prelease.sha256))],
+            [key],
             lambda b: pypi.check(prelease, b),
             store,
             timeout,
             max_bytes,
         )
-        what = f"pypi:{prelease.name}=={prelease.version} ({prelease.filename})"
-        if prelease.kind == "sdist-tar":
-            files = extract_tar_gz(data, strip_first=True, limits=limits, what=what)
-        else:
-            files = extract_zip(
-                data, strip_first=prelease.kind == "sdist-zip", limits=limits, what=what
-            )
+        fetched = _pypi_fetched(data, prelease, cached, limits)
         if not cached:
-            store.put(ArtifactCache.key("sha256", bytes.fromhex(prelease.sha256)), data)
-        manifest, meta_name, meta_version = pypi.manifest_from_files(files, prelease)
-        return Fetched(
-            ecosystem="pypi",
-            name=meta_name or prelease.name,
-            version=meta_version or prelease.version,
-            integrity=prelease.integrity,
-            manifest=manifest,
-            files=files,
-            from_cache=cached,
-            url=prelease.url,
-        )
+            store.put(key, data)
+        return fetched
+
+
+def _npm_fetched(
+    data: bytes, release: npm.NpmRelease, cached: bool, limits: Limits | None
+) -> Fetched:
+    what = f"npm:{release.name}@{release.version}"
+    files = extract_tar_gz(data, strip_first=True, limits=limits, what=what)
+    if "package.json" not in files:
+        raise PackageError(f"{what}: the tarball has no package.json")
+    try:
+        pkg = json.loads(files["package.json"])
+    except (ValueError, UnicodeDecodeError):
+        raise PackageError(f"{what}: package.json is not JSON") from None
+    if not isinstance(pkg, dict):
+        raise PackageError(f"{what}: package.json is not an object")
+    return Fetched(
+        ecosystem="npm",
+        name=release.name,
+        version=release.version,
+        integrity=release.integrity,
+        manifest=npm.manifest_from_package_json(pkg, release),
+        files=files,
+        publisher=release.publisher,
+        from_cache=cached,
+        url=release.tarball,
+    )
+
+
+def _pypi_fetched(
+    data: bytes, release: pypi.PypiRelease, cached: bool, limits: Limits | None
+) -> Fetched:
+    what = f"pypi:{release.name}=={release.version} ({release.filename})"
+    if release.kind == "sdist-tar":
+        files = extract_tar_gz(data, strip_first=True, limits=limits, what=what)
+    else:
+        files = extract_zip(data, strip_first=release.kind == "sdist-zip", limits=limits, what=what)
+    manifest, meta_name, meta_version = pypi.manifest_from_files(files, release)
+    return Fetched(
+        ecosystem="pypi",
+        name=meta_name or release.name,
+        version=meta_version or release.version,
+        integrity=release.integrity,
+        manifest=manifest,
+        files=files,
+        from_cache=cached,
+        url=release.url,
+    )
+
+
+def _from_cache(
+    ecosystem: str,
+    name: str,
+    version: str,
+    integrity: str,
+    cache: ArtifactCache,
+    limits: Limits | None,
+) -> Fetched | None:
+    """An approved artifact straight from the cache by its integrity (no network)."""
+    if ecosystem == "npm":
+        try:
+            algorithm, digests, stated = npm.verifier(integrity, None, f"{name}@{version}")
+        except DriftGuardError:
+            return None
+        for digest in digests:
+            data = cache.get(ArtifactCache.key(algorithm, digest))
+            if data is not None:
+                release = npm.NpmRelease(name, version, "", stated, algorithm, digests)
+                return _npm_fetched(data, release, True, limits)
+        return None
+    sha = integrity.removeprefix("sha256:")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha):
+        return None
+    data = cache.get(ArtifactCache.key("sha256", bytes.fromhex(sha)))
+    if data is None:
+        return None
+    if data[:2] == b"\x1f\x8b":
+        filename = f"{name}-{version}.tar.gz"
+    else:
+        top = extract_zip(data, strip_first=False, limits=limits, what=f"pypi:{name}=={version}")
+        wheel = any(p.count("/") == 1 and p.split("/")[0].endswith(".dist-info") for p in top)
+        filename = f"{name}-{version}-py3-none-any.whl" if wheel else f"{name}-{version}.zip"
+    return _pypi_fetched(data, pypi.PypiRelease(name, version, filename, "", sha), True, limits)
 
 
 def _cache_dir(env: Mapping[str, str]) -> Any:
@@ -358,10 +406,22 @@ def fetch_approved(
     version, integrity = surface.get("version"), surface.get("integrity")
     if not (isinstance(ecosystem, str) and isinstance(name, str) and isinstance(version, str)):
         return None
+    store = (
+        cache
+        if cache is not None
+        else ArtifactCache(_cache_dir(os.environ if env is None else env))
+    )
+    if isinstance(integrity, str):
+        try:
+            hit = _from_cache(ecosystem, name, version, integrity, store, limits)
+        except DriftGuardError:
+            hit = None
+        if hit is not None:
+            return hit
     spec = PackageSpec(ecosystem, name, version if ecosystem == "npm" else "==" + version)
     try:
-        fetched = fetch(spec, env=env, cwd=cwd, cache=cache, timeout=timeout, limits=limits)
-    except Exception:
+        fetched = fetch(spec, env=env, cwd=cwd, cache=store, timeout=timeout, limits=limits)
+    except DriftGuardError:
         return None
     if isinstance(integrity, str) and not _same_integrity(integrity, fetched.integrity):
         return None

@@ -1,0 +1,103 @@
+"""``package`` surfaces of ``driftguard.toml`` for ``approve``, ``check`` (and ``watch``).
+
+A surface of kind ``package`` in the capture plan names ``ecosystem``, ``package_name``
+and ``version`` (a range, an exact version or ``latest``), and ``registry`` when the MCP
+command line gave one (``npx --registry URL``, ``uvx --index-url URL``). A companion
+surface (``<mcp surface>.package``, ``of`` set) resolves with what its MCP server runs
+with: the MCP stdio environment (the SDK's default variables plus the surface's ``env``)
+and its ``cwd``, so ``npm_config_registry``, ``.npmrc`` and ``PIP_INDEX_URL`` pick the
+same registry ``npx``/``uvx`` would. A standalone ``package`` surface uses this process's
+environment.
+
+``check`` needs the approved version's texts for the code review: :func:`approved_snapshots`
+re-reads the approved artifact (from the cache by integrity, else from the registry,
+accepted only when it still has the approved integrity) and rebuilds its capture
+document, whose digest then equals the lock's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .. import _driftguard as _n
+from .capture import PackageSpec, build_document, fetch, fetch_approved
+
+__all__ = ["approved_snapshots", "capture_surface", "surface_env"]
+
+
+def surface_env(surface: Mapping[str, Any], base: str) -> tuple[dict[str, str], str | None]:
+    """``(environment, working directory)`` to resolve a package surface with."""
+    env: dict[str, str]
+    if surface.get("of"):
+        from mcp.client.stdio import get_default_environment
+
+        env = dict(get_default_environment())
+        env.update(dict(surface.get("env") or []))
+    else:
+        env = dict(os.environ)
+    registry = surface.get("registry")
+    if registry:
+        env["npm_config_registry" if surface["ecosystem"] == "npm" else "PIP_INDEX_URL"] = registry
+    cwd = surface.get("cwd")
+    return env, (os.path.join(base, cwd) if cwd else (base or None))
+
+
+def _spec(surface: Mapping[str, Any]) -> PackageSpec:
+    return PackageSpec(surface["ecosystem"], surface["package_name"], surface["version"])
+
+
+def capture_surface(surface: Mapping[str, Any], base: str) -> _n.Snapshot:
+    """The snapshot of a ``package`` surface, with every code file's text beside it."""
+    env, cwd = surface_env(surface, base)
+    fetched = fetch(_spec(surface), env=env, cwd=cwd, timeout=float(surface["timeout"]))
+    return _n.load_value(build_document(fetched), "package")
+
+
+def approved_snapshots(
+    plan: Mapping[str, Any],
+    lock_text: str | None,
+    captured: Mapping[str, Any],
+    base: str,
+) -> dict[str, _n.Snapshot]:
+    """For each ``package`` surface that moved, its approved snapshot with the approved
+    artifact's code texts (surfaces whose artifact cannot be had are left out: the core
+    then reports their changed code as ``package-code-not-reviewed``)."""
+    if not lock_text:
+        return {}
+    try:
+        entries = json.loads(lock_text).get("surfaces") or {}
+    except (ValueError, AttributeError):
+        return {}
+    out: dict[str, _n.Snapshot] = {}
+    for surface in plan["surfaces"]:
+        name = surface["name"]
+        new = captured.get(name)
+        entry = entries.get(name)
+        if surface.get("kind") != "package" or not isinstance(new, _n.Snapshot):
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("snapshot"), dict):
+            continue
+        old = entry["snapshot"]
+        if old.get("kind") != "package" or entry.get("digest") == new.digest:
+            continue
+        env, cwd = surface_env(surface, base)
+        fetched = fetch_approved(old, env=env, cwd=cwd, timeout=float(surface["timeout"]))
+        if fetched is None:
+            continue
+        # Who published and maintains a version can change in the registry after the
+        # approval; the approved artifact's bytes cannot (its integrity was checked).
+        approved_surface = old.get("surface") or {}
+        fetched.publisher = approved_surface.get("publisher")
+        maintainers = approved_surface.get("maintainers")
+        if maintainers:
+            fetched.manifest["maintainers"] = list(maintainers)
+        else:
+            fetched.manifest.pop("maintainers", None)
+        try:
+            out[name] = _n.load_value(build_document(fetched), "package")
+        except Exception:  # a document the core refuses: review without it
+            continue
+    return out

@@ -13,6 +13,7 @@ added line, its file and line number.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -63,6 +64,12 @@ def registry() -> Iterator[Registry]:
         yield reg
 
 
+def npx_installed() -> set[str]:
+    """The versions of mailer-mcp npx has installed (in this run: `_npx` was emptied)."""
+    found = (NPM_CACHE / "_npx").glob("*/node_modules/mailer-mcp/package.json")
+    return {json.loads(p.read_text())["version"] for p in found}
+
+
 def run(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "driftguard.cli", *args],
@@ -92,14 +99,15 @@ command = ["npx", "-y", "mailer-mcp"]
 [surface.mcp_stdio.env]
 npm_config_registry = "{registry.url}"
 npm_config_cache = "{NPM_CACHE}"
-npm_config_update_notifier = "false"
 """
     )
     env = {
         **os.environ,
         "DRIFTGUARD_NOW": "2026-11-25T02:00:00Z",
         "DRIFTGUARD_CACHE": str(tmp_path / "dgcache"),
+        "HOME": str(tmp_path / "home"),
     }
+    (tmp_path / "home").mkdir()
     env.pop("npm_config_registry", None)
 
     approve = run(project, env, "approve")
@@ -120,6 +128,7 @@ npm_config_update_notifier = "false"
 
     same = run(project, env, "check")
     assert same.returncode == 0, same.stdout + same.stderr
+    assert npx_installed() == {"1.0.15"}
 
     # The backdoored release: identical tools, one added line.
     publish(registry, "1.0.16")
@@ -139,12 +148,44 @@ npm_config_update_notifier = "false"
     ]
     assert changes[0]["after"] == RECEIPT
     assert changes[2]["before"] == "1.0.15" and changes[2]["after"] == "1.0.16"
-    # npx really ran 1.0.16 for the catalog capture (npm fetched its tarball), and the
-    # catalog was still identical.
-    npm_fetched = [p for p, ua in registry.agents if ua.startswith("npm/") and p.endswith(".tgz")]
-    assert "/mailer-mcp/-/mailer-mcp-1.0.16.tgz" in npm_fetched
+    # npx really installed and ran 1.0.16 for the catalog capture (it asked the registry
+    # again), and the catalog was still identical.
+    assert ("/mailer-mcp", "npm") in {(p, ua[:3]) for p, ua in registry.agents}
+    assert "1.0.16" in npx_installed()
 
     text = run(project, env, "check")
     assert text.returncode == 1
     assert f'line 36: bcc/cc header "Bcc", email "phan@giftshop.club" — {BCC_LINE}' in text.stdout
     assert "mailer: unchanged" in text.stdout
+
+    # The approved artifact came from the cache (by integrity). With an empty cache it is
+    # downloaded again (the registry still states the approved integrity): same receipt.
+    fresh = {**env, "DRIFTGUARD_CACHE": str(tmp_path / "empty-cache")}
+    again = run(project, fresh, "check", "--format", "json")
+    assert again.returncode == 1
+    report = {s["name"]: s for s in json.loads(again.stdout)["surfaces"]}["mailer.package"]
+    assert report["report"]["changes"][0]["after"] == RECEIPT
+
+    # The approved version unpublished: the cache still has it, the review still runs.
+    del registry.npm["mailer-mcp"]["1.0.15"]
+    cached = run(project, env, "check", "--format", "json")
+    report = {s["name"]: s for s in json.loads(cached.stdout)["surfaces"]}["mailer.package"]
+    assert report["report"]["changes"][0]["after"] == RECEIPT
+    # Neither cached nor published: the changed code is not reviewed — and says so.
+    gone = run(
+        project, {**env, "DRIFTGUARD_CACHE": str(tmp_path / "other")}, "check", "--format", "json"
+    )
+    report = {s["name"]: s for s in json.loads(gone.stdout)["surfaces"]}["mailer.package"]
+    assert [(c["rule"], c["severity"]) for c in report["report"]["changes"]] == [
+        ("package-code-not-reviewed", "dangerous"),
+        ("package-file-changed", "safe"),
+        ("package-version-changed", "dangerous"),
+    ]
+    # Both artifacts are cached by integrity where DRIFTGUARD_CACHE says, nowhere else.
+    assert sorted(os.listdir(tmp_path / "dgcache" / "packages")) == sorted(
+        "sha512-" + hashlib.sha512(mailer_release(v)[1]).hexdigest() for v in ("1.0.15", "1.0.16")
+    )
+    assert not (tmp_path / "home" / ".cache").exists()
+    # Nothing of the registry's URL (a secret: it is in the surface's env) is printed.
+    for r in (approve, same, check, text, again, cached, gone):
+        assert registry.url.rstrip("/") not in r.stdout + r.stderr

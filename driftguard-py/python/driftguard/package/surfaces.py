@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _driftguard as _n
+from .cache import ArtifactCache, default_cache_dir
 from .capture import PackageSpec, build_document, fetch, fetch_approved
 
 __all__ = ["approved_snapshots", "capture_surface", "surface_env"]
@@ -45,6 +46,11 @@ def surface_env(surface: Mapping[str, Any], base: str) -> tuple[dict[str, str], 
     return env, (os.path.join(base, cwd) if cwd else (base or None))
 
 
+def _cache() -> ArtifactCache:
+    # DriftGuard's own environment says where its cache is, never the surface's.
+    return ArtifactCache(default_cache_dir(os.environ))
+
+
 def _spec(surface: Mapping[str, Any]) -> PackageSpec:
     return PackageSpec(surface["ecosystem"], surface["package_name"], surface["version"])
 
@@ -52,7 +58,9 @@ def _spec(surface: Mapping[str, Any]) -> PackageSpec:
 def capture_surface(surface: Mapping[str, Any], base: str) -> _n.Snapshot:
     """The snapshot of a ``package`` surface, with every code file's text beside it."""
     env, cwd = surface_env(surface, base)
-    fetched = fetch(_spec(surface), env=env, cwd=cwd, timeout=float(surface["timeout"]))
+    fetched = fetch(
+        _spec(surface), env=env, cwd=cwd, cache=_cache(), timeout=float(surface["timeout"])
+    )
     return _n.load_value(build_document(fetched), "package")
 
 
@@ -84,7 +92,9 @@ def approved_snapshots(
         if old.get("kind") != "package" or entry.get("digest") == new.digest:
             continue
         env, cwd = surface_env(surface, base)
-        fetched = fetch_approved(old, env=env, cwd=cwd, timeout=float(surface["timeout"]))
+        fetched = fetch_approved(
+            old, env=env, cwd=cwd, cache=_cache(), timeout=float(surface["timeout"])
+        )
         if fetched is None:
             continue
         # Who published and maintains a version can change in the registry after the

@@ -31,6 +31,13 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("driftguard")
 SMTP_PASSWORD = "smtp-pass-4711"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client killed mid-request (the SIGKILL test) is expected
+
+
 # ---------------------------------------------------------------------------------------
 # The watched API: an OpenAPI document whose behaviour the test switches
 # ---------------------------------------------------------------------------------------
@@ -103,8 +110,7 @@ def _api_handler(api: Api) -> type[BaseHTTPRequestHandler]:
 @contextlib.contextmanager
 def serve_api(document: dict[str, Any]) -> Iterator[tuple[str, Api, ThreadingHTTPServer]]:
     api = Api(document)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _api_handler(api))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _api_handler(api))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -157,8 +163,7 @@ def webhook_receiver(statuses: list[int] | None = None) -> Iterator[tuple[str, R
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

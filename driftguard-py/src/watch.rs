@@ -142,19 +142,27 @@ impl PyWatchConfig {
     /// Judges a captured snapshot against the lock like `driftguard check`: `{"status":
     /// "unchanged" | "changed" | "not-approved" | "error", "approved": digest | None,
     /// "report": Report | None, "fails": bool, "error": {code, message} | None}`.
-    /// `today` (`YYYY-MM-DD`) is for ignore expiry.
-    #[pyo3(signature = (name, snapshot, today = None))]
+    /// `today` (`YYYY-MM-DD`) is for ignore expiry. `approved`: the approved snapshot
+    /// with the texts the lock cannot hold (a package's approved artifact, for the code
+    /// review), used only when its digest equals the lock entry's.
+    #[pyo3(signature = (name, snapshot, today = None, approved = None))]
     fn judge<'py>(
         &self,
         py: Python<'py>,
         name: &str,
         snapshot: PyRef<'_, PySnapshot>,
         today: Option<&str>,
+        approved: Option<PyRef<'_, PySnapshot>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let surface = self.surface(py, name)?;
         let mut captured = BTreeMap::new();
         captured.insert(name.to_owned(), Ok(snapshot.inner.clone()));
-        let outcome = py.detach(|| lock::check(&self.config, &self.lock, &captured, today));
+        let approved: BTreeMap<String, driftguard_core::Snapshot> = approved
+            .map(|a| (name.to_owned(), a.inner.clone()))
+            .into_iter()
+            .collect();
+        let outcome =
+            py.detach(|| lock::check_with(&self.config, &self.lock, &captured, &approved, today));
         let found = outcome.surfaces.into_iter().find(|s| s.name == name);
         let out = PyDict::new(py);
         out.set_item("approved", found.as_ref().and_then(|s| s.approved.clone()))?;

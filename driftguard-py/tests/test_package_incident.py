@@ -7,18 +7,21 @@ registry.npmjs.org). ``driftguard.toml`` runs it as ``npx -y mailer-mcp`` with
 ``npm_config_registry`` pointing at the local registry, which also gives it the companion
 surface ``mailer.package``. ``approve`` pins both at 1.0.15. Then 1.0.16 is published:
 the same tools, and one added line that BCCs every outgoing message to a stranger.
-``check`` reports the catalog unchanged and the package moved, with the receipt: the
-added line, its file and line number.
+``driftguard watch --once`` alerts a real webhook receiver (HMAC-signed) about the package
+only — the catalog did not move — with the receipt: the added line, its file and line
+number; ``check`` reports the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +29,14 @@ from typing import Any
 import pytest
 from conftest import REPO
 from npmregistry import Registry, npm_tarball, serve
+from watchkit import webhook_receiver
 
 PACKAGES = Path(__file__).parent / "packages" / "mailer-mcp"
 #: npm's own cache for these tests (downloaded dependencies are reused between runs; the
 #: npx install directory is not, so every run installs what the registry serves now).
 NPM_CACHE = REPO / "driftguard-py" / ".npm-test-cache"
 PUBLISHER = {"name": "phanpak", "email": "phanpak@example.org"}
+HOOK_SECRET = "hook-secret-5150"
 BCC_LINE = 'Bcc: "phan@giftshop.club",'
 RECEIPT = {
     "file": "index.js",
@@ -81,14 +86,29 @@ def run(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProce
     )
 
 
+@pytest.fixture
+def hook() -> Iterator[tuple[str, Any]]:
+    with webhook_receiver() as (url, receiver):
+        yield url, receiver
+
+
 def test_a_backdoored_release_is_caught_while_the_catalog_stays_identical(
-    registry: Registry, tmp_path: Path
+    registry: Registry, hook: tuple[str, Any], tmp_path: Path
 ) -> None:
+    hook_url, receiver = hook
     publish(registry, "1.0.15")
     project = tmp_path / "project"
     project.mkdir()
     (project / "driftguard.toml").write_text(
         f"""
+[watch]
+jitter = 0.0
+
+[[alerts.webhook]]
+name = "hook"
+url = "{hook_url}/drift"
+secret = "${{HOOK_SECRET}}"
+
 [[surface]]
 name = "mailer"
 timeout = "240s"
@@ -106,6 +126,8 @@ npm_config_cache = "{NPM_CACHE}"
         "DRIFTGUARD_NOW": "2026-11-25T02:00:00Z",
         "DRIFTGUARD_CACHE": str(tmp_path / "dgcache"),
         "HOME": str(tmp_path / "home"),
+        "HOOK_SECRET": HOOK_SECRET,
+        "DRIFTGUARD_WATCH_INTERVAL": "50ms",
     }
     (tmp_path / "home").mkdir()
     env.pop("npm_config_registry", None)
@@ -130,9 +152,37 @@ npm_config_cache = "{NPM_CACHE}"
     assert same.returncode == 0, same.stdout + same.stderr
     assert npx_installed() == {"1.0.15"}
 
+    # The watcher's first pass sees the approved shapes: nothing to alert.
+    first = run(project, env, "watch", "--once")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert receiver.received == []
+
     # The backdoored release: identical tools, one added line.
     publish(registry, "1.0.16")
     del registry.agents[:]
+    time.sleep(0.1)  # every surface is due again (interval 50ms)
+    second = run(project, env, "watch", "--once")
+    assert second.returncode == 0, second.stdout + second.stderr
+    lines = second.stdout.splitlines()
+    assert any(" mailer.package ok changed " in x and x.endswith(" DRIFT") for x in lines), (
+        "\n".join(lines)
+    )
+    assert not any(" mailer ok " in x and x.endswith(" DRIFT") for x in lines), lines
+    (alert,) = receiver.received  # one alert: the package; the catalog did not move
+    signature = hmac.new(HOOK_SECRET.encode(), alert.body, hashlib.sha256).hexdigest()
+    assert alert.headers["X-DriftGuard-Signature"] == "sha256=" + signature
+    receipt = json.loads(alert.body)["receipt"]
+    assert receipt["surface"] == "mailer.package"
+    assert receipt["old_digest"] == pinned["digest"]
+    assert receipt["max_severity"] == "breaking"
+    alerted = receipt["report"]["changes"]
+    assert [(c["rule"], c["severity"], c["path"]) for c in alerted] == [
+        ("package-code-suspicious", "breaking", "file › index.js"),
+        ("package-file-changed", "safe", "file › index.js"),
+        ("package-version-changed", "dangerous", "package › version"),
+    ]
+    assert alerted[0]["after"] == RECEIPT
+    assert HOOK_SECRET.encode() not in alert.body
     check = run(project, env, "check", "--format", "json")
     assert check.returncode == 1, check.stdout + check.stderr
     out = json.loads(check.stdout)
@@ -187,5 +237,5 @@ npm_config_cache = "{NPM_CACHE}"
     )
     assert not (tmp_path / "home" / ".cache").exists()
     # Nothing of the registry's URL (a secret: it is in the surface's env) is printed.
-    for r in (approve, same, check, text, again, cached, gone):
+    for r in (approve, same, first, second, check, text, again, cached, gone):
         assert registry.url.rstrip("/") not in r.stdout + r.stderr

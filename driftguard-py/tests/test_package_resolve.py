@@ -319,3 +319,20 @@ def test_a_wheel_without_metadata_is_e_package(
     with pytest.raises(errors.PackageError) as info:
         fetch("pypi:tool==1.0", env=env, cache=ArtifactCache(tmp_path / "cache"))
     assert str(info.value) == "pypi:tool==1.0: the wheel has no .dist-info/METADATA"
+
+
+def test_companions_resolve_with_the_mcp_sdk_default_environment() -> None:
+    from driftguard.package.surfaces import _mcp_default_environment, surface_env
+    from mcp.client.stdio import get_default_environment
+
+    assert _mcp_default_environment() == get_default_environment()
+    env, cwd = surface_env(
+        {"of": "mailer", "ecosystem": "npm", "env": [["npm_config_registry", "http://r/"]]},
+        "/base",
+    )
+    assert env == {**get_default_environment(), "npm_config_registry": "http://r/"}
+    assert cwd == "/base"
+    env, _ = surface_env(
+        {"ecosystem": "pypi", "registry": "http://idx/simple", "cwd": "srv"}, "/base"
+    )
+    assert env["PIP_INDEX_URL"] == "http://idx/simple" and _ == "/base/srv"

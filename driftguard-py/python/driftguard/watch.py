@@ -624,7 +624,12 @@ class Watcher:
             if row is None:
                 return None, [], ""
             snapshot = _n.load_bytes(row.body.encode("utf-8"), "snapshot")
-        verdict = cfg.judge(name, snapshot, _today())
+        from .package.surfaces import approved_from_lock_file
+
+        texts = approved_from_lock_file(
+            self.files.plan.get(name), self.files.lock_path, snapshot, self.files.base
+        )
+        verdict = cfg.judge(name, snapshot, _today(), texts)
         if verdict["status"] != "changed":
             err = verdict.get("error")
             if err:

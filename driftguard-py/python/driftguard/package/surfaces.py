@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,16 +27,14 @@ from .. import _driftguard as _n
 from .cache import ArtifactCache, default_cache_dir
 from .capture import PackageSpec, build_document, fetch, fetch_approved
 
-__all__ = ["approved_snapshots", "capture_surface", "surface_env"]
+__all__ = ["approved_from_lock_file", "approved_snapshots", "capture_surface", "surface_env"]
 
 
 def surface_env(surface: Mapping[str, Any], base: str) -> tuple[dict[str, str], str | None]:
     """``(environment, working directory)`` to resolve a package surface with."""
     env: dict[str, str]
     if surface.get("of"):
-        from mcp.client.stdio import get_default_environment
-
-        env = dict(get_default_environment())
+        env = _mcp_default_environment()
         env.update(dict(surface.get("env") or []))
     else:
         env = dict(os.environ)
@@ -44,6 +43,38 @@ def surface_env(surface: Mapping[str, Any], base: str) -> tuple[dict[str, str], 
         env["npm_config_registry" if surface["ecosystem"] == "npm" else "PIP_INDEX_URL"] = registry
     cwd = surface.get("cwd")
     return env, (os.path.join(base, cwd) if cwd else (base or None))
+
+
+#: The variables the MCP SDK's stdio client passes to a server (``mcp.client.stdio.
+#: DEFAULT_INHERITED_ENV_VARS``), copied so that a watcher's worker threads never import
+#: the SDK concurrently with an MCP capture on another thread.
+_MCP_INHERITED = (
+    (
+        "APPDATA",
+        "HOMEDRIVE",
+        "HOMEPATH",
+        "LOCALAPPDATA",
+        "PATH",
+        "PATHEXT",
+        "PROCESSOR_ARCHITECTURE",
+        "SYSTEMDRIVE",
+        "SYSTEMROOT",
+        "TEMP",
+        "USERNAME",
+        "USERPROFILE",
+    )
+    if sys.platform == "win32"
+    else ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
+)
+
+
+def _mcp_default_environment() -> dict[str, str]:
+    """What ``mcp.client.stdio.get_default_environment()`` returns."""
+    return {
+        k: v
+        for k in _MCP_INHERITED
+        if (v := os.environ.get(k)) is not None and not v.startswith("()")
+    }
 
 
 def _cache() -> ArtifactCache:
@@ -111,3 +142,20 @@ def approved_snapshots(
         except Exception:  # a document the core refuses: review without it
             continue
     return out
+
+
+def approved_from_lock_file(
+    surface: Mapping[str, Any] | None, lock_path: str, new: _n.Snapshot, base: str
+) -> _n.Snapshot | None:
+    """``watch``: the approved snapshot with texts of one ``package`` surface whose new
+    capture ``new`` differs from the lock (None for any other surface, or when the
+    approved artifact cannot be had)."""
+    if surface is None or surface.get("kind") != "package":
+        return None
+    try:
+        with open(lock_path, encoding="utf-8") as f:
+            lock_text = f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    plan = {"surfaces": [surface]}
+    return approved_snapshots(plan, lock_text, {surface["name"]: new}, base).get(surface["name"])

@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import driftguard
 import pytest
-from conftest import VECTORS
+from conftest import REPO, VECTORS
 from driftguard.package import ArtifactCache, compare_packages, fetch
 
 EVERYTHING = "@modelcontextprotocol/server-everything"
@@ -153,3 +154,32 @@ def test_cli_diff_of_two_package_specs(tmp_path: Path) -> None:
         "sha512-" + base64.b64decode(i[len("sha512-") :]).hex()
         for i in EVERYTHING_INTEGRITY.values()
     )
+
+
+def test_the_readme_package_example(tmp_path: Path) -> None:
+    section = re.search(r"\n## Python\n(.*?)\n## ", (REPO / "README.md").read_text(), re.S)
+    assert section is not None
+    script = re.findall(r"```sh\n(.*?)```", section.group(1), re.S)[-1]
+    assert "capture --package" in script
+    bin_dir = Path(sys.executable).parent
+    p = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "DRIFTGUARD_CACHE": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert p.returncode == 0, p.stderr
+    snapshot, _, report = p.stdout.partition("\n}\n")
+    assert json.loads(snapshot + "\n}")["meta"] == {
+        "ecosystem": "npm",
+        "name": EVERYTHING,
+        "version": "2026.1.26",
+    }
+    assert report.startswith("0 breaking, 1 dangerous, 2 safe\n")
+    assert "package-dependency-changed" in report and "package-code-suspicious" not in report

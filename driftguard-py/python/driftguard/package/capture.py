@@ -197,7 +197,9 @@ def fetch(
     """Resolves, downloads (or reads from the cache), verifies and extracts ``spec``."""
     s = parse_spec(spec) if isinstance(spec, str) else spec
     environ = os.environ if env is None else env
-    store = cache if cache is not None else ArtifactCache(_cache_dir(environ))
+    # The cache is DriftGuard's own (DRIFTGUARD_CACHE of this process), whatever `env`
+    # the registry is resolved with.
+    store = cache if cache is not None else ArtifactCache()
     with new_client(timeout) as client:
         if s.ecosystem == "npm":
             registry = npm_registry(s.name, environ, cwd)
@@ -319,12 +321,6 @@ def _from_cache(
     return _pypi_fetched(data, pypi.PypiRelease(name, version, filename, "", sha), True, limits)
 
 
-def _cache_dir(env: Mapping[str, str]) -> Any:
-    from .cache import default_cache_dir
-
-    return default_cache_dir(env)
-
-
 def build_document(
     fetched: Fetched,
     texts: Iterable[str] | None = None,
@@ -406,11 +402,7 @@ def fetch_approved(
     version, integrity = surface.get("version"), surface.get("integrity")
     if not (isinstance(ecosystem, str) and isinstance(name, str) and isinstance(version, str)):
         return None
-    store = (
-        cache
-        if cache is not None
-        else ArtifactCache(_cache_dir(os.environ if env is None else env))
-    )
+    store = cache if cache is not None else ArtifactCache()
     if isinstance(integrity, str):
         try:
             hit = _from_cache(ecosystem, name, version, integrity, store, limits)

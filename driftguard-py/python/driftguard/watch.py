@@ -356,7 +356,14 @@ class Watcher:
         self.stop = threading.Event()
         self.abandon = threading.Event()
         override = os.environ.get("DRIFTGUARD_WATCH_INTERVAL")
-        self.interval_override = _n.duration_ms(override) if override else None
+        try:
+            self.interval_override = _n.duration_ms(override) if override else None
+        except DriftGuardError:
+            raise ConfigProblem(
+                f'DRIFTGUARD_WATCH_INTERVAL is not a duration such as "500ms": {override!r}'
+            ) from None
+        if self.interval_override == 0:
+            raise ConfigProblem("DRIFTGUARD_WATCH_INTERVAL must be longer than 0s")
         self.random = random.Random()
         self._configure()
 
@@ -729,13 +736,17 @@ def run_watch(args: list[str]) -> int:
         files = ConfigFiles(path)
         secrets = files.secrets
         store = open_configured_store(files, cli_store)
+        try:
+            watcher = Watcher(files, store, once=once, out=sys.stdout)
+        except BaseException:
+            store.close()
+            raise
     except ConfigProblem as e:
         sys.stderr.write(f"error: {e}\n")
         return 2
     except DriftGuardError as e:
         sys.stderr.write(_n.redact(f"error[{e.code}]: {e}\n", secrets))
         return 2
-    watcher = Watcher(files, store, once=once, out=sys.stdout)
 
     def on_signal(signum: int, _frame: Any) -> None:
         if watcher.stop.is_set():

@@ -114,6 +114,8 @@ def test_parse_spec() -> None:
     assert str(parse_spec("pypi:mcp-server-time==2026.10.10")) == "pypi:mcp-server-time==2026.10.10"
     assert parse_spec("pypi:mcp-server-time==2026.10.10").spec == "2026.10.10"
     assert parse_spec("pypi:x>=1,<2").spec == ">=1,<2"
+    assert parse_spec("pypi:x===1.0").spec == "===1.0"
+    assert parse_spec("pypi:x==1.*").spec == "==1.*"
 
 
 @pytest.fixture

@@ -57,12 +57,13 @@ def _gunzip(data: bytes, limits: Limits, what: str) -> bytes:
         pending = rest
         try:
             while True:
+                before = len(pending)
                 piece = d.decompress(pending, _CHUNK)
                 pending = d.unconsumed_tail
                 out += piece
                 _check_growth(len(out), len(data), limits, what)
-                if d.eof or (not pending and not piece):
-                    break
+                if d.eof or (not piece and (not pending or len(pending) == before)):
+                    break  # done, or no progress (then not at eof: truncated)
         except zlib.error as e:
             raise ArchiveError(f"{what}: corrupt gzip data ({e})") from None
         if not d.eof:

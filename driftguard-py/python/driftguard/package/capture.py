@@ -135,8 +135,8 @@ def parse_spec(text: str) -> PackageSpec:
     spec = m[2]
     if spec.startswith("["):
         raise PackageError(f"{text!r}: extras are not supported")
-    if spec.startswith("=="):
-        spec = spec[2:].strip() if "," not in spec and not spec.endswith(".*") else spec
+    if spec.startswith("==") and not spec.startswith("===") and "," not in spec:
+        spec = spec if spec.endswith(".*") else spec[2:].strip()
     return PackageSpec("pypi", m[1], spec or "latest")
 
 

@@ -161,7 +161,7 @@ def test_check_with_the_python_cli(tmp_path: Path, py_cli: Path) -> None:
     approve = subprocess.run([str(py_cli), "approve"], cwd=g.ws, env=g.env, capture_output=True, text=True)
     assert approve.returncode == 0, approve.stderr
     r = g.run(command="check")
-    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+    assert (r.returncode, r.stdout) == (0, "::notice title=DriftGuard::1 unchanged — exit 0\n"), r.stderr
     assert g.summary.read_text().endswith("**Passed.**\n")
     shutil.copy(V2, g.ws / "openapi.yaml")
     g.summary.write_text("")

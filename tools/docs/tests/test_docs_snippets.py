@@ -133,7 +133,10 @@ class Env:
             modules = self.dir / "node_modules"
             (modules / ".bin").mkdir(parents=True)
             (modules / "driftguard").symlink_to(pkg)
-            (modules / ".bin/driftguard").symlink_to(pkg / "dist/cli.js")
+            # What `npm install` makes of the package's `bin` (a link it also makes executable).
+            shim = modules / ".bin/driftguard"
+            shim.write_text(f'#!/bin/sh\nexec node "{pkg / "dist/cli.js"}" "$@"\n')
+            shim.chmod(0o755)
         self.env = {
             "PATH": os.pathsep.join([*path, os.environ["PATH"]]),
             "HOME": str(tmp),

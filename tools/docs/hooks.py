@@ -46,7 +46,7 @@ LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)(\s+\"[^\"]*\")?\)")
 # Links only (Markdown links and autolinks), outside code: URLs inside code blocks are
 # data (e.g. a "$schema" in an example), not links.
 EXTERNAL = re.compile(r"(?:\]\(|<)((https?)://[^\s)>]+)")
-CODE = re.compile(r"^```.*?^```|`[^`\n]*`", re.S | re.M)
+CODE = re.compile(r"^```.*?^```|`[^`\n]*`", re.DOTALL | re.MULTILINE)
 LOOPBACK = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/|$)")
 
 _external: set[str] = set()
@@ -54,9 +54,7 @@ _external: set[str] = set()
 
 def on_files(files: Files, config: Any) -> Files:
     for site_path, repo_path in INCLUDED.items():
-        files.append(
-            File.generated(config, site_path, abs_src_path=str(ROOT / repo_path))
-        )
+        files.append(File.generated(config, site_path, abs_src_path=str(ROOT / repo_path)))
     for site_path, title in PENDING_PAGES.items():
         if files.get_file_from_path(site_path) is None:
             log.info("placeholder for %s (written on another branch)", site_path)

@@ -4,7 +4,6 @@ named for the one version, and carries what its users need (and nothing from out
 from __future__ import annotations
 
 import email.parser
-import io
 import json
 import re
 import tarfile
@@ -21,7 +20,9 @@ VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["package
 
 def one(pattern: str) -> Path:
     found = sorted(p for p in OUT.iterdir() if re.fullmatch(pattern, p.name))
-    assert len(found) == 1, f"expected one artifact matching {pattern}, found {[p.name for p in found]} (run tools/release/build.sh)"
+    assert len(found) == 1, (
+        f"expected one artifact matching {pattern}, found {[p.name for p in found]} (run tools/release/build.sh)"
+    )
     return found[0]
 
 
@@ -102,8 +103,13 @@ def test_node_package() -> None:
 def test_wasm_package() -> None:
     package, names = npm_package(one(rf"driftguard-wasm-{re.escape(VERSION)}\.tgz"))
     assert package["name"] == "driftguard-wasm" and package["version"] == VERSION
-    for f in ["dist/web/driftguard_wasm.js", "dist/web/driftguard_wasm_bg.wasm", "dist/web/driftguard_wasm.d.ts",
-              "dist/node/driftguard_wasm.js", "dist/viewer/index.html"]:
+    for f in [
+        "dist/web/driftguard_wasm.js",
+        "dist/web/driftguard_wasm_bg.wasm",
+        "dist/web/driftguard_wasm.d.ts",
+        "dist/node/driftguard_wasm.js",
+        "dist/viewer/index.html",
+    ]:
         assert f"package/{f}" in names, f
     assert not any(n.endswith(".rs") or "/tests/" in n for n in names)
 

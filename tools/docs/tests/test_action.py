@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 RUN = ROOT / "action/run.sh"
@@ -46,7 +45,7 @@ class Gha:
         env = dict(self.env)
         env.update({f"DG_{k.upper()}": v for k, v in inputs.items()})
         return subprocess.run(
-            ["bash", str(RUN)], cwd=self.ws, env=env, capture_output=True, text=True, timeout=60
+            ["bash", str(RUN)], cwd=self.ws, env=env, capture_output=True, text=True, timeout=60, check=False
         )
 
     def outputs(self) -> dict[str, str]:
@@ -54,7 +53,7 @@ class Gha:
 
 
 def cli_out(cli: Path, *args: str, cwd: Path) -> str:
-    return subprocess.run([str(cli), *args], cwd=cwd, capture_output=True, text=True).stdout
+    return subprocess.run([str(cli), *args], cwd=cwd, capture_output=True, text=True, check=False).stdout
 
 
 @pytest.fixture()
@@ -74,9 +73,7 @@ def test_diff_breaking_annotates_summarizes_and_fails(gha: Gha, native_cli: Path
     assert "::error file=openapi.yaml,title=operation-removed (breaking)::DELETE /store/orders/{orderId}" in r.stdout
     markdown = cli_out(native_cli, "diff", "old.yaml", "openapi.yaml", "--format", "markdown", cwd=gha.ws)
     assert gha.summary.read_text() == (
-        "## DriftGuard: `old.yaml` → `openapi.yaml`\n\n"
-        + markdown
-        + "\n**Failed:** changes at or above `breaking`.\n"
+        "## DriftGuard: `old.yaml` → `openapi.yaml`\n\n" + markdown + "\n**Failed:** changes at or above `breaking`.\n"
     )
     assert gha.outputs() == {"exit-code": "1", "breaking": "3", "dangerous": "5", "safe": "8"}
     assert not (gha.ws / "driftguard.sarif").exists()
@@ -128,12 +125,17 @@ def test_base_ref_reads_the_old_contract_from_git(gha: Gha) -> None:
     ("inputs", "message"),
     [
         ({"command": "lint"}, "command must be diff or check, got 'lint'"),
-        ({"fail_on": "major", "new": "openapi.yaml"}, "fail-on must be breaking, dangerous, safe or never, got 'major'"),
+        (
+            {"fail_on": "major", "new": "openapi.yaml"},
+            "fail-on must be breaking, dangerous, safe or never, got 'major'",
+        ),
         ({"sarif": "yes"}, "sarif must be true or false, got 'yes'"),
         ({"old": "old.yaml"}, "diff needs the 'new' input (the contract as it is now)"),
         ({"new": "openapi.yaml"}, "diff needs the 'old' input or 'base-ref'"),
-        ({"cli": "/no/such/driftguard", "old": "old.yaml", "new": "openapi.yaml"},
-         "the driftguard command '/no/such/driftguard' was not found: install it in an earlier step (pip install, npm install) or set the 'driftguard' input"),
+        (
+            {"cli": "/no/such/driftguard", "old": "old.yaml", "new": "openapi.yaml"},
+            "the driftguard command '/no/such/driftguard' was not found: install it in an earlier step (pip install, npm install) or set the 'driftguard' input",
+        ),
     ],
 )
 def test_bad_inputs_are_errors(gha: Gha, inputs: dict[str, str], message: str) -> None:
@@ -158,7 +160,7 @@ def test_check_with_the_python_cli(tmp_path: Path, py_cli: Path) -> None:
     g.env["DRIFTGUARD_NOW"] = "2026-11-24T00:00:00Z"
     shutil.copy(V1, g.ws / "openapi.yaml")
     (g.ws / "driftguard.toml").write_text('[[surface]]\nname = "public-api"\nfile = "openapi.yaml"\n')
-    approve = subprocess.run([str(py_cli), "approve"], cwd=g.ws, env=g.env, capture_output=True, text=True)
+    approve = subprocess.run([str(py_cli), "approve"], cwd=g.ws, env=g.env, capture_output=True, text=True, check=False)
     assert approve.returncode == 0, approve.stderr
     r = g.run(command="check")
     assert (r.returncode, r.stdout) == (0, "::notice title=DriftGuard::1 unchanged — exit 0\n"), r.stderr
@@ -168,7 +170,9 @@ def test_check_with_the_python_cli(tmp_path: Path, py_cli: Path) -> None:
     r = g.run(command="check", sarif="true")
     assert r.returncode == 1, r.stderr
     assert r.stdout.count("::error ") == 3
-    assert r.stdout.endswith("::warning title=DriftGuard::SARIF is written by diff only; check reports annotations and the summary\n")
+    assert r.stdout.endswith(
+        "::warning title=DriftGuard::SARIF is written by diff only; check reports annotations and the summary\n"
+    )
     summary = g.summary.read_text()
     assert summary.startswith("## DriftGuard: check of `driftguard.toml`\n\n")
     assert summary.endswith("**Failed:** drift that fails the policy.\n")

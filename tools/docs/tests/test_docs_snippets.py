@@ -33,7 +33,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -154,8 +153,13 @@ class Env:
     def sh(self, script: str, *, pipefail_only: bool = False) -> subprocess.CompletedProcess[str]:
         flags = ["-o", "pipefail"] if pipefail_only else ["-e", "-o", "pipefail"]
         return subprocess.run(
-            ["bash", *flags, "-c", script], cwd=self.dir, env=self.env,
-            capture_output=True, text=True, timeout=180,
+            ["bash", *flags, "-c", script],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
         )
 
 
@@ -176,7 +180,9 @@ def run_console(env: Env, page: Page, block: Block) -> None:
         r = env.sh(cmd, pipefail_only=True)
         want_exit = expected_exit(block.directive) if n == len(commands) - 1 else 0
         got = r.stdout + r.stderr
-        assert r.returncode == want_exit, f"{where(page, block)}: `{cmd}` exited {r.returncode}, want {want_exit}\n{got}"
+        assert r.returncode == want_exit, (
+            f"{where(page, block)}: `{cmd}` exited {r.returncode}, want {want_exit}\n{got}"
+        )
         want = "\n".join(out).rstrip("\n")
         assert got.rstrip("\n") == want, f"{where(page, block)}: output of `{cmd}` differs"
 
@@ -186,7 +192,9 @@ def run_workflow(env: Env, page: Page, block: Block, native: Path) -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     # What actions/checkout (fetch-depth: 0) leaves: the base branch as origin/main.
     r = env.sh("git rev-parse --verify -q main >/dev/null && git update-ref refs/remotes/origin/main main")
-    assert r.returncode == 0, f"{where(page, block)}: the page must set up a git repository with a main branch\n{r.stderr}"
+    assert r.returncode == 0, (
+        f"{where(page, block)}: the page must set up a git repository with a main branch\n{r.stderr}"
+    )
     tmp = env.dir.parent
     summary = tmp / "step-summary.md"
     ran_action = False
@@ -202,20 +210,38 @@ def run_workflow(env: Env, page: Page, block: Block, native: Path) -> None:
             elif step.get("uses", "").startswith("driftguard/driftguard@"):
                 inputs = {k: str(v["default"]) for k, v in action["inputs"].items() if "default" in v}
                 for k, v in (step.get("with") or {}).items():
-                    inputs[k] = str(v).replace("${{ github.base_ref }}", "main").lower() if isinstance(v, bool) else str(v).replace("${{ github.base_ref }}", "main")
+                    inputs[k] = (
+                        str(v).replace("${{ github.base_ref }}", "main").lower()
+                        if isinstance(v, bool)
+                        else str(v).replace("${{ github.base_ref }}", "main")
+                    )
                 step_env = dict(env.env)
                 for k, v in action["runs"]["steps"][0]["env"].items():
                     name = re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", v)
                     assert name, v
                     step_env[k] = inputs[name.group(1)]
-                step_env.update({
-                    "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp / "output"),
-                    "RUNNER_TEMP": str(tmp), "GITHUB_BASE_REF": "main", "GITHUB_ACTIONS": "true",
-                })
-                r = subprocess.run(["bash", str(ROOT / "action/run.sh")], cwd=env.dir / inputs["working-directory"],
-                                   env=step_env, capture_output=True, text=True, timeout=120)
+                step_env.update(
+                    {
+                        "GITHUB_STEP_SUMMARY": str(summary),
+                        "GITHUB_OUTPUT": str(tmp / "output"),
+                        "RUNNER_TEMP": str(tmp),
+                        "GITHUB_BASE_REF": "main",
+                        "GITHUB_ACTIONS": "true",
+                    }
+                )
+                r = subprocess.run(
+                    ["bash", str(ROOT / "action/run.sh")],
+                    cwd=env.dir / inputs["working-directory"],
+                    env=step_env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
                 want = expected_exit(block.directive)
-                assert r.returncode == want, f"{where(page, block)}: the action exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+                assert r.returncode == want, (
+                    f"{where(page, block)}: the action exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+                )
                 assert summary.read_text().startswith("## DriftGuard"), f"{where(page, block)}: no job summary"
                 if want == 1:
                     assert "::error " in r.stdout, f"{where(page, block)}: no error annotation"
@@ -228,7 +254,9 @@ def run_workflow(env: Env, page: Page, block: Block, native: Path) -> None:
 @pytest.mark.parametrize("page_path", sorted(TESTED_PAGES))
 def test_page(page_path: str, tmp_path: Path, native_cli: Path) -> None:
     page = parse(DOCS / page_path)
-    assert page.cli == TESTED_PAGES[page_path], f"docs/{page_path} must start with <!-- docs-test: cli={TESTED_PAGES[page_path]} -->"
+    assert page.cli == TESTED_PAGES[page_path], (
+        f"docs/{page_path} must start with <!-- docs-test: cli={TESTED_PAGES[page_path]} -->"
+    )
     env = Env(tmp_path, page.cli, native_cli)
     ran = 0
     for block in page.blocks:
@@ -237,19 +265,31 @@ def test_page(page_path: str, tmp_path: Path, native_cli: Path) -> None:
         if block.lang == "sh":
             r = env.sh(block.text)
             want = expected_exit(block.directive)
-            assert r.returncode == want, f"{where(page, block)}: exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+            assert r.returncode == want, (
+                f"{where(page, block)}: exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+            )
         elif block.lang == "console":
             run_console(env, page, block)
         elif block.lang == "python":
             (env.dir / "_snippet.py").write_text(block.text)
-            r = subprocess.run([env.python, "_snippet.py"], cwd=env.dir, env=env.env, capture_output=True, text=True, timeout=180)
+            r = subprocess.run(
+                [env.python, "_snippet.py"],
+                cwd=env.dir,
+                env=env.env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
             assert r.returncode == 0, f"{where(page, block)}: python failed\n{r.stderr}"
             if block.expected_stdout is not None:
                 assert r.stdout == block.expected_stdout, f"{where(page, block)}: stdout differs"
         elif block.lang in ("js", "mjs"):
             name = "_snippet.mjs" if block.lang == "mjs" or "import " in block.text else "_snippet.cjs"
             (env.dir / name).write_text(block.text)
-            r = subprocess.run(["node", name], cwd=env.dir, env=env.env, capture_output=True, text=True, timeout=180)
+            r = subprocess.run(
+                ["node", name], cwd=env.dir, env=env.env, capture_output=True, text=True, timeout=180, check=False
+            )
             assert r.returncode == 0, f"{where(page, block)}: node failed\n{r.stderr}"
             if block.expected_stdout is not None:
                 assert r.stdout == block.expected_stdout, f"{where(page, block)}: stdout differs"

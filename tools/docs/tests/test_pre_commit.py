@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 V1 = ROOT / "examples/contracts/petstore-v1.yaml"
@@ -40,7 +39,12 @@ class Repo:
     def try_repo(self, hook: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(PRE_COMMIT), "try-repo", str(ROOT), hook, "--color", "never", *args],
-            cwd=self.path, env=self.env, capture_output=True, text=True, timeout=300,
+            cwd=self.path,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
 
@@ -92,12 +96,19 @@ def test_snapshot_script_write_and_threshold(repo: Repo, native_cli: Path) -> No
     shutil.copy(V1, repo.path / "openapi.yaml")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", str(script), *args], cwd=repo.path, env=repo.env, capture_output=True, text=True)
+        return subprocess.run(
+            ["bash", str(script), *args], cwd=repo.path, env=repo.env, capture_output=True, text=True, check=False
+        )
 
     r = run("--write", "openapi.yaml")
     assert r.returncode == 1
-    assert r.stdout == "openapi.yaml: no committed snapshot openapi.snapshot.json\nopenapi.yaml: wrote openapi.snapshot.json: review it and git add it\n"
-    expected = subprocess.run([str(native_cli), "snapshot", "openapi.yaml"], cwd=repo.path, capture_output=True).stdout
+    assert (
+        r.stdout
+        == "openapi.yaml: no committed snapshot openapi.snapshot.json\nopenapi.yaml: wrote openapi.snapshot.json: review it and git add it\n"
+    )
+    expected = subprocess.run(
+        [str(native_cli), "snapshot", "openapi.yaml"], cwd=repo.path, capture_output=True, check=False
+    ).stdout
     assert (repo.path / "openapi.snapshot.json").read_bytes() == expected
     assert run("openapi.yaml").returncode == 0
     # petstore v1 → v2 has breaking changes: --fail-on breaking still fails on them.
@@ -112,7 +123,10 @@ def test_snapshot_script_write_and_threshold(repo: Repo, native_cli: Path) -> No
     assert "openapi.yaml: every change is below dangerous; passing (the snapshot is stale: update it)" in r.stdout
     assert run("openapi.yaml").returncode == 1
     r = run("--fail-on", "never", "openapi.yaml")
-    assert (r.returncode, r.stderr) == (2, "error[E_USAGE]: --fail-on must be breaking, dangerous or safe, got 'never'\n")
+    assert (r.returncode, r.stderr) == (
+        2,
+        "error[E_USAGE]: --fail-on must be breaking, dangerous or safe, got 'never'\n",
+    )
     (repo.path / "broken.yaml").write_text("openapi: [\n")
     r = run("broken.yaml")
     assert r.returncode == 1
@@ -126,7 +140,9 @@ def test_check_hook(tmp_path: Path, py_cli: Path) -> None:
     repo = Repo(tmp_path / "repo", bin_dir, tmp_path)
     shutil.copy(V1, repo.path / "openapi.yaml")
     (repo.path / "driftguard.toml").write_text('[[surface]]\nname = "public-api"\nfile = "openapi.yaml"\n')
-    approve = subprocess.run(["driftguard", "approve"], cwd=repo.path, env=repo.env, capture_output=True, text=True)
+    approve = subprocess.run(
+        ["driftguard", "approve"], cwd=repo.path, env=repo.env, capture_output=True, text=True, check=False
+    )
     assert approve.returncode == 0, approve.stderr
     repo.git("add", ".")
     r = repo.try_repo("driftguard-check", "--all-files")

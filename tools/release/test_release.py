@@ -67,8 +67,9 @@ def test_abi3_wheel() -> None:
         entry_points = z.read(f"driftguard-{VERSION}.dist-info/entry_points.txt").decode()
     assert meta["Name"] == "driftguard" and meta["Version"] == VERSION
     assert meta["Requires-Python"] == ">=3.10"
-    assert "driftguard = driftguard.cli:main" in entry_points
-    assert "driftguard = driftguard.pytest_plugin" in entry_points
+    entry_points = entry_points.replace(" ", "")
+    assert "[console_scripts]\ndriftguard=driftguard.cli:main\n" in entry_points
+    assert "[pytest11]\ndriftguard=driftguard.pytest_plugin\n" in entry_points
 
 
 def test_sdist_builds_without_the_repository() -> None:

@@ -10,6 +10,8 @@ The CLIs under test are this checkout's builds:
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,58 @@ def bin_dir(tmp_path: Path, native_cli: Path) -> Path:
     d.mkdir()
     (d / "driftguard").symlink_to(native_cli)
     return d
+
+
+ARTIFACTS = ROOT / "target/release-artifacts"
+
+
+def _artifact(pattern: str) -> Path:
+    found = sorted(ARTIFACTS.glob(pattern)) if ARTIFACTS.is_dir() else []
+    if len(found) != 1:
+        pytest.fail(f"need exactly one {ARTIFACTS}/{pattern}: run tools/release/build.sh", pytrace=False)
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def installed_py(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the released wheel installed as a user would (its dependencies
+    from PyPI, held to the versions the package is tested with): its bin directory."""
+    wheel = _artifact("driftguard-*-abi3-*.whl")
+    venv = tmp_path_factory.mktemp("fresh-python") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    r = subprocess.run(
+        [
+            str(venv / "bin/pip"),
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-c",
+            str(ROOT / "driftguard-py/ci/requirements.txt"),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if r.returncode != 0:
+        pytest.fail(f"pip install {wheel.name} failed:\n{r.stderr}", pytrace=False)
+    return venv / "bin"
+
+
+@pytest.fixture(scope="session")
+def installed_node(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with the released npm tarball installed (`npm install`, offline from the
+    cache `npm ci` filled): its node_modules."""
+    tarball = _artifact("driftguard-[0-9]*.tgz")
+    app = tmp_path_factory.mktemp("fresh-node")
+    (app / "package.json").write_text('{"name": "consumer", "private": true}\n')
+    r = subprocess.run(
+        ["npm", "install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", str(tarball)],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if r.returncode != 0:
+        pytest.fail(f"npm install {tarball.name} failed:\n{r.stderr}", pytrace=False)
+    return app / "node_modules"

@@ -2,8 +2,10 @@
 run as a new user would run them, in an empty directory, against this checkout's builds.
 
 A page opts in with `<!-- docs-test: cli=native|python|node -->` on its first line: which
-build is `driftguard` on PATH (the native example CLI, the Python package's CLI, the npm
-package's bin). Then, in page order, in one temporary directory per page (with a copy of
+build is `driftguard` on PATH — the native example CLI; the Python package's CLI from the
+release wheel pip-installed into a fresh venv (whose python runs the page's ```python
+blocks); the npm package's bin from the release tarball npm-installed into an empty
+project (whose node_modules the page's ```js blocks import from). Then, in page order, in one temporary directory per page (with a copy of
 `examples/` beside, as in a checkout):
 
 * ```sh blocks run with `bash -e -o pipefail`; the exit status must be 0, or N after
@@ -109,7 +111,7 @@ def expected_exit(directive: str) -> int:
 
 
 class Env:
-    def __init__(self, tmp: Path, cli: str, native: Path) -> None:
+    def __init__(self, tmp: Path, cli: str, native: Path, request: pytest.FixtureRequest) -> None:
         self.dir = tmp / "work"
         self.dir.mkdir()
         shutil.copytree(ROOT / "examples", self.dir / "examples")
@@ -120,22 +122,15 @@ class Env:
         if cli == "native":
             (bin_dir / "driftguard").symlink_to(native)
         elif cli == "python":
-            target = ROOT / "driftguard-py/.venv/bin/driftguard"
-            if not target.exists():
-                pytest.fail("driftguard-py/.venv has no driftguard: run scripts/test.sh python", pytrace=False)
-            (bin_dir / "driftguard").symlink_to(target)
+            # The released wheel, freshly installed: what `pip install` gives a newcomer.
+            fresh: Path = request.getfixturevalue("installed_py")
+            self.python = str(fresh / "python")
+            (bin_dir / "driftguard").symlink_to(fresh / "driftguard")
             path.append(str(ROOT / "driftguard-py/.servers/time/bin"))
         elif cli == "node":
-            pkg = ROOT / "driftguard-node"
-            if not (pkg / "dist/cli.js").exists():
-                pytest.fail("driftguard-node is not built: run scripts/test.sh node", pytrace=False)
-            modules = self.dir / "node_modules"
-            (modules / ".bin").mkdir(parents=True)
-            (modules / "driftguard").symlink_to(pkg)
-            # What `npm install` makes of the package's `bin` (a link it also makes executable).
-            shim = modules / ".bin/driftguard"
-            shim.write_text(f'#!/bin/sh\nexec node "{pkg / "dist/cli.js"}" "$@"\n')
-            shim.chmod(0o755)
+            # The released tarball, installed with npm: what `npm install` gives a newcomer.
+            modules: Path = request.getfixturevalue("installed_node")
+            (self.dir / "node_modules").symlink_to(modules)
         self.env = {
             "PATH": os.pathsep.join([*path, os.environ["PATH"]]),
             "HOME": str(tmp),
@@ -252,12 +247,12 @@ def run_workflow(env: Env, page: Page, block: Block, native: Path) -> None:
 
 
 @pytest.mark.parametrize("page_path", sorted(TESTED_PAGES))
-def test_page(page_path: str, tmp_path: Path, native_cli: Path) -> None:
+def test_page(page_path: str, tmp_path: Path, native_cli: Path, request: pytest.FixtureRequest) -> None:
     page = parse(DOCS / page_path)
     assert page.cli == TESTED_PAGES[page_path], (
         f"docs/{page_path} must start with <!-- docs-test: cli={TESTED_PAGES[page_path]} -->"
     )
-    env = Env(tmp_path, page.cli, native_cli)
+    env = Env(tmp_path, page.cli, native_cli, request)
     ran = 0
     for block in page.blocks:
         if block.directive.startswith("skip"):

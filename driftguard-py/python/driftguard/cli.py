@@ -76,6 +76,7 @@ exit codes: 0 ok, 2 any error (error[CODE]: message on stderr)
 _MORE_HELP = """
 capture (the Python package's own command; `driftguard capture --help` for details):
   driftguard capture SOURCE|--mcp-stdio -- CMD...|--mcp-http URL|--endpoint URL [-o FILE]
+  driftguard capture --package npm:NAME@VERSION|pypi:NAME==VERSION [--document]
 
 approve and check (the lock of driftguard.toml; `driftguard check --help` for details):
   driftguard approve [SURFACE...] [--config FILE]
@@ -92,6 +93,7 @@ examples:
   driftguard diff baseline.json https://api.example.com/openapi.json --format markdown
   driftguard capture --mcp-stdio -o tools.json -- python -m my_mcp_server
   driftguard diff tools.json new-tools.json --fail-on dangerous
+  driftguard diff pypi:mcp-server-time==2026.10.10 pypi:mcp-server-time==2026.10.19
 """
 
 

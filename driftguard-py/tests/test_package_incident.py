@@ -209,7 +209,12 @@ npm_config_cache = "{NPM_CACHE}"
     assert "mailer: unchanged" in text.stdout
 
     # The approved artifact came from the cache (by integrity). With an empty cache it is
-    # downloaded again (the registry still states the approved integrity): same receipt.
+    # downloaded again (the registry still states the approved integrity): same receipt,
+    # even though the registry now names other maintainers for the approved version (who
+    # maintains it is the approved snapshot's say; the bytes are the integrity's).
+    registry.npm["mailer-mcp"]["1.0.15"].extra["maintainers"] = [
+        {"name": "newcomer", "email": "newcomer@example.org"}
+    ]
     fresh = {**env, "DRIFTGUARD_CACHE": str(tmp_path / "empty-cache")}
     again = run(project, fresh, "check", "--format", "json")
     assert again.returncode == 1

@@ -19,7 +19,7 @@ use crate::classify::heuristics::scan_added_text;
 use crate::classify::{Position, Profile, Severity};
 use crate::normalize::refs::escape_token;
 use crate::normalize::schema::inline_reference;
-use crate::shape::{JsonType, Node, Shape};
+use crate::shape::{JsonType, Node, Rare, Shape};
 
 /// Options for one schema comparison.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -279,59 +279,26 @@ struct Cmp<'t, 'o> {
 
 static EMPTY: Node = Node {
     reference: None,
-    additional_items: None,
     additional_properties: None,
     all_of: Vec::new(),
     any_of: Vec::new(),
     const_value: None,
-    contains: None,
-    content_encoding: None,
-    content_media_type: None,
-    content_schema: None,
     default: None,
-    dependent_required: BTreeMap::new(),
-    dependent_schemas: BTreeMap::new(),
     deprecated: false,
     description: None,
-    discriminator: None,
-    else_schema: None,
     enum_values: None,
     examples: Vec::new(),
-    exclusive_maximum: None,
-    exclusive_minimum: None,
-    extensions: BTreeMap::new(),
     format: None,
-    if_schema: None,
     items: None,
-    max_contains: None,
-    max_items: None,
-    max_length: None,
-    max_properties: None,
-    maximum: None,
-    min_contains: None,
-    min_items: None,
-    min_length: None,
-    min_properties: None,
-    minimum: None,
-    multiple_of: None,
-    not: None,
     nullable: false,
     one_of: Vec::new(),
-    pattern: None,
-    pattern_properties: BTreeMap::new(),
-    prefix_items: Vec::new(),
     properties: BTreeMap::new(),
-    property_names: None,
     read_only: false,
     required: BTreeSet::new(),
-    then_schema: None,
     title: None,
     types: None,
-    unevaluated_items: None,
-    unevaluated_properties: None,
-    unique_items: false,
-    unsupported: BTreeMap::new(),
     write_only: false,
+    rare: Rare::NONE,
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Option<Value> {
@@ -385,17 +352,22 @@ fn json_type_of(v: &&Value) -> Option<JsonType> {
 
 /// True when the two nodes have the same keywords apart from `$ref` and annotations.
 fn same_local(o: &Node, n: &Node) -> bool {
-    let strip = |x: &Node| Node {
-        reference: None,
-        title: None,
-        description: None,
-        default: None,
-        examples: Vec::new(),
-        deprecated: false,
-        read_only: false,
-        write_only: false,
-        extensions: BTreeMap::new(),
-        ..x.clone()
+    let strip = |x: &Node| {
+        let mut out = Node {
+            reference: None,
+            title: None,
+            description: None,
+            default: None,
+            examples: Vec::new(),
+            deprecated: false,
+            read_only: false,
+            write_only: false,
+            ..x.clone()
+        };
+        if !out.rare().extensions.is_empty() {
+            out.rare_mut().extensions = BTreeMap::new();
+        }
+        out
     };
     strip(o) == strip(n)
 }
@@ -849,7 +821,7 @@ impl Cmp<'_, '_> {
                     );
                     return;
                 }
-                let extensible = n.extensions.contains_key("x-extensible-enum");
+                let extensible = n.rare().extensions.contains_key("x-extensible-enum");
                 for v in a.iter().filter(|v| !b.contains(v)) {
                     self.change(
                         "enum-value-removed",
@@ -879,7 +851,7 @@ impl Cmp<'_, '_> {
 
     fn is_closed(n: &Node) -> bool {
         matches!(n.additional_properties, Some(Shape::Bool(false)))
-            || matches!(n.unevaluated_properties, Some(Shape::Bool(false)))
+            || matches!(n.rare().unevaluated_properties, Some(Shape::Bool(false)))
     }
 
     fn objects(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) {
@@ -935,37 +907,37 @@ impl Cmp<'_, '_> {
             "additional-properties",
         );
         self.open_closed(
-            o.unevaluated_properties.as_ref(),
-            n.unevaluated_properties.as_ref(),
+            o.rare().unevaluated_properties.as_ref(),
+            n.rare().unevaluated_properties.as_ref(),
             &loc.key("unevaluatedProperties", "*"),
             "additional-properties",
         );
         self.keyed_schemas(
-            &o.pattern_properties,
-            &n.pattern_properties,
+            &o.rare().pattern_properties,
+            &n.rare().pattern_properties,
             &loc.key("patternProperties", ""),
             "pattern-properties-added",
             "pattern-properties-removed",
             "pattern",
         );
         self.optional_schema(
-            o.property_names.as_ref(),
-            n.property_names.as_ref(),
+            o.rare().property_names.as_ref(),
+            n.rare().property_names.as_ref(),
             &loc.key("propertyNames", "property names"),
             "property-names-narrowed",
             "property-names-widened",
         );
         self.lower_bound_u64(
-            o.min_properties,
-            n.min_properties,
+            o.rare().min_properties,
+            n.rare().min_properties,
             &loc.key("minProperties", ""),
             "min-properties-narrowed",
             "min-properties-widened",
             "minimum property count",
         );
         self.upper_bound_u64(
-            o.max_properties,
-            n.max_properties,
+            o.rare().max_properties,
+            n.rare().max_properties,
             &loc.key("maxProperties", ""),
             "max-properties-narrowed",
             "max-properties-widened",
@@ -973,12 +945,16 @@ impl Cmp<'_, '_> {
         );
         let dr = loc.key("dependentRequired", "");
         for k in o
+            .rare()
             .dependent_required
             .keys()
-            .chain(n.dependent_required.keys())
+            .chain(n.rare().dependent_required.keys())
             .collect::<BTreeSet<_>>()
         {
-            let (a, b) = (o.dependent_required.get(k), n.dependent_required.get(k));
+            let (a, b) = (
+                o.rare().dependent_required.get(k),
+                n.rare().dependent_required.get(k),
+            );
             if a == b {
                 continue;
             }
@@ -1021,8 +997,8 @@ impl Cmp<'_, '_> {
             }
         }
         self.keyed_schemas(
-            &o.dependent_schemas,
-            &n.dependent_schemas,
+            &o.rare().dependent_schemas,
+            &n.rare().dependent_schemas,
             &loc.key("dependentSchemas", ""),
             "dependent-schema-added",
             "dependent-schema-removed",
@@ -1388,17 +1364,18 @@ impl Cmp<'_, '_> {
     }
 
     fn arrays(&mut self, o: &Node, n: &Node, loc: &Loc) {
-        let common = o.prefix_items.len().min(n.prefix_items.len());
+        let common = o.rare().prefix_items.len().min(n.rare().prefix_items.len());
         let pl = loc.key("prefixItems", "");
         for i in 0..common {
-            if let (Some(a), Some(b)) = (o.prefix_items.get(i), n.prefix_items.get(i)) {
+            if let (Some(a), Some(b)) = (o.rare().prefix_items.get(i), n.rare().prefix_items.get(i))
+            {
                 self.shape(a, b, &pl.key(&i.to_string(), &format!("[{i}]")), false);
             }
         }
         // The catalog's condition: whether the tuple's tail (items after prefixItems) is closed.
         let closed_tail = |x: &Node| matches!(x.items, Some(Shape::Bool(false)));
         let added_severity = self.cond("tuple-item-added", self.position, closed_tail(o));
-        for (i, s) in n.prefix_items.iter().enumerate().skip(common) {
+        for (i, s) in n.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-added",
                 &pl.key(&i.to_string(), &format!("[{i}]")),
@@ -1410,7 +1387,7 @@ impl Cmp<'_, '_> {
             );
         }
         let removed_severity = self.cond("tuple-item-removed", self.position, closed_tail(n));
-        for (i, s) in o.prefix_items.iter().enumerate().skip(common) {
+        for (i, s) in o.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-removed",
                 &pl.key(&i.to_string(), &format!("[{i}]")),
@@ -1422,7 +1399,7 @@ impl Cmp<'_, '_> {
             );
         }
         let il = loc.key("items", "[]");
-        if o.prefix_items.is_empty() && n.prefix_items.is_empty() {
+        if o.rare().prefix_items.is_empty() && n.rare().prefix_items.is_empty() {
             let any = Shape::Bool(true);
             self.shape(
                 o.items.as_ref().unwrap_or(&any),
@@ -1434,53 +1411,53 @@ impl Cmp<'_, '_> {
             self.open_closed(o.items.as_ref(), n.items.as_ref(), &il, "additional-items");
         }
         self.open_closed(
-            o.unevaluated_items.as_ref(),
-            n.unevaluated_items.as_ref(),
+            o.rare().unevaluated_items.as_ref(),
+            n.rare().unevaluated_items.as_ref(),
             &loc.key("unevaluatedItems", "[]"),
             "additional-items",
         );
         self.lower_bound_u64(
-            o.min_items,
-            n.min_items,
+            o.rare().min_items,
+            n.rare().min_items,
             &loc.key("minItems", ""),
             "min-items-narrowed",
             "min-items-widened",
             "minimum item count",
         );
         self.upper_bound_u64(
-            o.max_items,
-            n.max_items,
+            o.rare().max_items,
+            n.rare().max_items,
             &loc.key("maxItems", ""),
             "max-items-narrowed",
             "max-items-widened",
             "maximum item count",
         );
         self.flag(
-            o.unique_items,
-            n.unique_items,
+            o.rare().unique_items,
+            n.rare().unique_items,
             loc,
             "uniqueItems",
             ("unique-items-added", "unique-items-removed"),
         );
         self.optional_schema(
-            o.contains.as_ref(),
-            n.contains.as_ref(),
+            o.rare().contains.as_ref(),
+            n.rare().contains.as_ref(),
             &loc.key("contains", "contains"),
             "contains-narrowed",
             "contains-widened",
         );
-        if o.contains.is_some() || n.contains.is_some() {
+        if o.rare().contains.is_some() || n.rare().contains.is_some() {
             self.lower_bound_u64(
-                o.min_contains,
-                n.min_contains,
+                o.rare().min_contains,
+                n.rare().min_contains,
                 &loc.key("minContains", ""),
                 "contains-narrowed",
                 "contains-widened",
                 "minimum matching items",
             );
             self.upper_bound_u64(
-                o.max_contains,
-                n.max_contains,
+                o.rare().max_contains,
+                n.rare().max_contains,
                 &loc.key("maxContains", ""),
                 "contains-narrowed",
                 "contains-widened",
@@ -1491,23 +1468,23 @@ impl Cmp<'_, '_> {
 
     fn strings(&mut self, o: &Node, n: &Node, loc: &Loc) {
         self.lower_bound_u64(
-            o.min_length,
-            n.min_length,
+            o.rare().min_length,
+            n.rare().min_length,
             &loc.key("minLength", ""),
             "min-length-narrowed",
             "min-length-widened",
             "minimum length",
         );
         self.upper_bound_u64(
-            o.max_length,
-            n.max_length,
+            o.rare().max_length,
+            n.rare().max_length,
             &loc.key("maxLength", ""),
             "max-length-narrowed",
             "max-length-widened",
             "maximum length",
         );
         let pl = loc.key("pattern", "");
-        match (&o.pattern, &n.pattern) {
+        match (&o.rare().pattern, &n.rare().pattern) {
             (None, Some(p)) => self.change(
                 "pattern-added",
                 &pl,
@@ -1589,33 +1566,33 @@ impl Cmp<'_, '_> {
             }
             _ => {}
         }
-        if o.content_encoding != n.content_encoding {
+        if o.rare().content_encoding != n.rare().content_encoding {
             self.change(
                 "content-encoding-changed",
                 &loc.key("contentEncoding", ""),
                 Side::New,
                 "content encoding changed".into(),
-                json(&o.content_encoding),
-                json(&n.content_encoding),
+                json(&o.rare().content_encoding),
+                json(&n.rare().content_encoding),
                 None,
             );
         }
-        if o.content_media_type != n.content_media_type {
+        if o.rare().content_media_type != n.rare().content_media_type {
             self.change(
                 "content-media-type-changed",
                 &loc.key("contentMediaType", ""),
                 Side::New,
                 "content media type changed".into(),
-                json(&o.content_media_type),
-                json(&n.content_media_type),
+                json(&o.rare().content_media_type),
+                json(&n.rare().content_media_type),
                 None,
             );
         }
-        if o.content_schema != n.content_schema {
+        if o.rare().content_schema != n.rare().content_schema {
             let any = Shape::Bool(true);
             self.shape(
-                o.content_schema.as_ref().unwrap_or(&any),
-                n.content_schema.as_ref().unwrap_or(&any),
+                o.rare().content_schema.as_ref().unwrap_or(&any),
+                n.rare().content_schema.as_ref().unwrap_or(&any),
                 &loc.key("contentSchema", "content"),
                 false,
             );
@@ -1625,9 +1602,9 @@ impl Cmp<'_, '_> {
     fn numbers(&mut self, o: &Node, n: &Node, loc: &Loc) {
         self.numeric_bound(o, n, loc, true);
         self.numeric_bound(o, n, loc, false);
-        if o.multiple_of != n.multiple_of {
+        if o.rare().multiple_of != n.rare().multiple_of {
             let ml = loc.key("multipleOf", "");
-            let rule = match (&o.multiple_of, &n.multiple_of) {
+            let rule = match (&o.rare().multiple_of, &n.rare().multiple_of) {
                 (None, Some(_)) => "multiple-of-narrowed",
                 (Some(_), None) => "multiple-of-widened",
                 (Some(a), Some(b)) => {
@@ -1648,8 +1625,8 @@ impl Cmp<'_, '_> {
                 &ml,
                 Side::New,
                 "multipleOf changed".into(),
-                json(&o.multiple_of),
-                json(&n.multiple_of),
+                json(&o.rare().multiple_of),
+                json(&n.rare().multiple_of),
                 None,
             );
         }
@@ -1665,9 +1642,9 @@ impl Cmp<'_, '_> {
         };
         let parts = |x: &Node| {
             if lower {
-                (x.minimum.clone(), x.exclusive_minimum.clone())
+                (x.rare().minimum.clone(), x.rare().exclusive_minimum.clone())
             } else {
-                (x.maximum.clone(), x.exclusive_maximum.clone())
+                (x.rare().maximum.clone(), x.rare().exclusive_maximum.clone())
             }
         };
         let bound = |x: &Node| {
@@ -1781,20 +1758,23 @@ impl Cmp<'_, '_> {
             "all-of-member-added",
             "all-of-member-removed",
         );
-        if o.not != n.not {
+        if o.rare().not != n.rare().not {
             self.change(
                 "not-changed",
                 &loc.key("not", "not"),
                 Side::New,
                 "`not` changed; its effect cannot be proven either way".into(),
-                json(&o.not),
-                json(&n.not),
+                json(&o.rare().not),
+                json(&n.rare().not),
                 None,
             );
         }
-        let cond =
-            |x: &Node| x.if_schema.is_some() || x.then_schema.is_some() || x.else_schema.is_some();
-        let cond_json = |x: &Node| serde_json::json!({"if": x.if_schema, "then": x.then_schema, "else": x.else_schema});
+        let cond = |x: &Node| {
+            x.rare().if_schema.is_some()
+                || x.rare().then_schema.is_some()
+                || x.rare().else_schema.is_some()
+        };
+        let cond_json = |x: &Node| serde_json::json!({"if": x.rare().if_schema, "then": x.rare().then_schema, "else": x.rare().else_schema});
         match (cond(o), cond(n)) {
             (false, true) => self.change(
                 "conditional-added",
@@ -1825,7 +1805,7 @@ impl Cmp<'_, '_> {
             ),
             _ => {}
         }
-        match (&o.discriminator, &n.discriminator) {
+        match (&o.rare().discriminator, &n.rare().discriminator) {
             (Some(a), Some(b)) => {
                 let dl = loc.key("discriminator", "discriminator");
                 if a.property_name != b.property_name {
@@ -1871,8 +1851,8 @@ impl Cmp<'_, '_> {
                     &loc.key("discriminator", "discriminator"),
                     Side::New,
                     "discriminator added or removed".into(),
-                    json(&o.discriminator),
-                    json(&n.discriminator),
+                    json(&o.rare().discriminator),
+                    json(&n.rare().discriminator),
                     None,
                 );
             }
@@ -2055,12 +2035,13 @@ impl Cmp<'_, '_> {
             );
         }
         for k in o
+            .rare()
             .unsupported
             .keys()
-            .chain(n.unsupported.keys())
+            .chain(n.rare().unsupported.keys())
             .collect::<BTreeSet<_>>()
         {
-            let (a, b) = (o.unsupported.get(k), n.unsupported.get(k));
+            let (a, b) = (o.rare().unsupported.get(k), n.rare().unsupported.get(k));
             if a != b {
                 self.change(
                     "unsupported-keyword-changed",

@@ -17,7 +17,7 @@ use serde_json::{Number, Value};
 use super::{Ctx, Loc, Raw, Side, join_path, show};
 use crate::classify::heuristics::scan_added_text;
 use crate::classify::{Position, Profile, Severity};
-use crate::normalize::refs::escape_token;
+use crate::normalize::refs::{escape_token, push_into};
 use crate::normalize::schema::inline_reference;
 use crate::shape::{JsonType, Node, Rare, Shape};
 
@@ -117,7 +117,7 @@ impl Ctx<'_> {
                 inline_refs: 0,
                 unstable: &unstable,
             };
-            cmp.shape(old, new, loc, flags.tool_input_root);
+            cmp.shape(old, new, &At::root(loc), flags.tool_input_root);
         }
         self.schemas.dirty = None;
         self.schemas.locations.push(items);
@@ -146,7 +146,8 @@ impl Ctx<'_> {
                 inline_refs: 0,
                 unstable: &unstable,
             };
-            cmp.shape(old, new, &Loc::new("", "", ""), false);
+            let root = Loc::new("", "", "");
+            cmp.shape(old, new, &At::root(&root), false);
         }
         self.drain_pairs();
         let dirty = self.dirty_pairs();
@@ -224,7 +225,7 @@ impl Ctx<'_> {
                     inline_refs: 0,
                     unstable: &unstable,
                 };
-                cmp.shape(old, new, &loc, false);
+                cmp.shape(old, new, &At::root(&loc), false);
             }
             self.schemas.pairs.insert(key, items);
             self.schemas.dirty = None;
@@ -396,7 +397,7 @@ impl Cmp<'_, '_> {
     fn change(
         &mut self,
         rule: &'static str,
-        loc: &Loc,
+        loc: &At<'_>,
         side: Side,
         message: String,
         before: Option<Value>,
@@ -420,19 +421,26 @@ impl Cmp<'_, '_> {
         &mut self,
         rule: &'static str,
         position: Position,
-        loc: &Loc,
+        loc: &At<'_>,
         side: Side,
         message: String,
         before: Option<Value>,
         after: Option<Value>,
         severity: Option<Severity>,
     ) {
-        self.out.push(Item::Change(Raw::at(
-            rule, position, loc, side, message, before, after, severity,
-        )));
+        self.out.push(Item::Change(Raw {
+            rule,
+            position,
+            pointer: loc.pointer(side),
+            path: loc.path(),
+            message,
+            before,
+            after,
+            severity,
+        }));
     }
 
-    fn shape(&mut self, old: &Shape, new: &Shape, loc: &Loc, tool_root: bool) {
+    fn shape(&mut self, old: &Shape, new: &Shape, loc: &At<'_>, tool_root: bool) {
         match (old, new) {
             (Shape::Bool(a), Shape::Bool(b)) if a == b => {}
             (_, Shape::Bool(false)) => self.change(
@@ -460,7 +468,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn node(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) {
+    fn node(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) {
         // Equal nodes are equivalent unless a reference inside may mean something else now.
         if o == n && !o.references().iter().any(|r| self.unstable.contains(*r)) {
             return;
@@ -519,7 +527,7 @@ impl Cmp<'_, '_> {
     }
 
     /// Queues the pair of referenced schemas and records where it was reached.
-    fn pair(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn pair(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (Some(a), Some(b)) = (&o.reference, &n.reference) else {
             return;
         };
@@ -534,7 +542,7 @@ impl Cmp<'_, '_> {
             self.queue.push_back(key.clone());
         }
         self.out.push(Item::Pair {
-            path: loc.path.clone(),
+            path: loc.path(),
             key,
         });
     }
@@ -544,7 +552,7 @@ impl Cmp<'_, '_> {
     /// keywords). Where every branch must fit (output gaining branches, input losing
     /// them) each branch is compared; where one branch suffices (the union), the
     /// best-matching branch is reported. Returns false when this does not apply.
-    fn expand_branches(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) -> bool {
+    fn expand_branches(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) -> bool {
         let branches_of = |x: &Node| -> Option<(&'static str, Vec<Shape>)> {
             match (x.any_of.is_empty(), x.one_of.is_empty()) {
                 (false, true) => Some(("anyOf", x.any_of.clone())),
@@ -577,18 +585,16 @@ impl Cmp<'_, '_> {
         let every = (self.position == Position::Output) == new_side;
         let mut runs: Vec<Vec<Item>> = Vec::new();
         for (j, m) in merged.iter().enumerate() {
-            let bl = if new_side {
-                Loc {
-                    old: loc.old.clone(),
-                    new: format!("{}/{key}/{j}", loc.new),
-                    path: join_path(&loc.path, &format!("{key}[{j}]")),
-                }
+            let seg = format!("{key}[{j}]");
+            let side_key = if new_side {
+                loc.keys_on(None, Some(key), "")
             } else {
-                Loc {
-                    old: format!("{}/{key}/{j}", loc.old),
-                    new: loc.new.clone(),
-                    path: join_path(&loc.path, &format!("{key}[{j}]")),
-                }
+                loc.keys_on(Some(key), None, "")
+            };
+            let bl = if new_side {
+                side_key.index_on(None, Some(j), &seg)
+            } else {
+                side_key.index_on(Some(j), None, &seg)
             };
             let saved = std::mem::take(self.out);
             if new_side {
@@ -659,7 +665,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn nullability(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn nullability(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (a, b) = (accepts_null(o), accepts_null(n));
         if a && !b {
             self.change(
@@ -684,7 +690,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn types(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn types(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (a, b) = (value_types(o), value_types(n));
         if a == b {
             return;
@@ -762,7 +768,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn enums(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn enums(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let values = |x: &Node| -> Option<Vec<Value>> {
             match (&x.const_value, &x.enum_values) {
                 (Some(c), _) => Some(vec![c.clone()]),
@@ -854,7 +860,7 @@ impl Cmp<'_, '_> {
             || matches!(n.rare().unevaluated_properties, Some(Shape::Bool(false)))
     }
 
-    fn objects(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) {
+    fn objects(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) {
         let props_loc = loc.key("properties", "");
         let names: BTreeSet<&String> = o.properties.keys().chain(n.properties.keys()).collect();
         for name in names {
@@ -958,7 +964,8 @@ impl Cmp<'_, '_> {
             if a == b {
                 continue;
             }
-            let kl = dr.key(k, &format!("if {k}"));
+            let seg = format!("if {k}");
+            let kl = dr.key(k, &seg);
             let added: Vec<&String> = b
                 .map(|b| {
                     b.iter()
@@ -1012,19 +1019,19 @@ impl Cmp<'_, '_> {
         n: &Node,
         name: &str,
         p: &Shape,
-        loc: &Loc,
+        loc: &At<'_>,
         tool_root: bool,
     ) {
         if self.model_visible {
             // A new parameter's description is model-visible text too: scan all of it.
-            for (at, text) in super::mcp::schema_texts(self.new_table, p, loc.clone()) {
+            for (at, text) in super::mcp::schema_texts(self.new_table, p, loc.owned()) {
                 for f in scan_added_text(None, text) {
                     let evidence = (!f.evidence.is_empty())
                         .then(|| Value::Array(f.evidence.into_iter().map(Value::String).collect()));
                     self.change_at(
                         f.rule,
                         Position::Surface,
-                        &at,
+                        &At::root(&at),
                         Side::New,
                         f.message,
                         None,
@@ -1112,7 +1119,7 @@ impl Cmp<'_, '_> {
             .unwrap_or(Severity::Dangerous)
     }
 
-    fn property_removed(&mut self, o: &Node, n: &Node, name: &str, p: &Shape, loc: &Loc) {
+    fn property_removed(&mut self, o: &Node, n: &Node, name: &str, p: &Shape, loc: &At<'_>) {
         let severity = self.removal_severity(o, n, name);
         let deprecated = p.node().is_some_and(|x| x.deprecated);
         let (rule, severity) = if deprecated && severity == Severity::Breaking {
@@ -1134,7 +1141,7 @@ impl Cmp<'_, '_> {
     /// readOnly / writeOnly flips: a property leaving or entering the input (readOnly)
     /// or output (writeOnly) projection. Reported in both positions; the registry
     /// decides how much each matters where.
-    fn visibility(&mut self, o: &Node, n: &Node, name: &str, a: &Shape, b: &Shape, loc: &Loc) {
+    fn visibility(&mut self, o: &Node, n: &Node, name: &str, a: &Shape, b: &Shape, loc: &At<'_>) {
         let ro = |s: &Shape| s.node().is_some_and(|x| x.read_only);
         let wo = |s: &Shape| s.node().is_some_and(|x| x.write_only);
         let flips = [
@@ -1188,7 +1195,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<&Shape>,
         b: Option<&Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         prefix: &'static str,
     ) {
         let (narrowed, widened) = match prefix {
@@ -1245,13 +1252,14 @@ impl Cmp<'_, '_> {
         &mut self,
         a: &BTreeMap<String, Shape>,
         b: &BTreeMap<String, Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         added: &'static str,
         removed: &'static str,
         label: &str,
     ) {
         for k in a.keys().chain(b.keys()).collect::<BTreeSet<_>>() {
-            let kl = loc.key(k, &format!("{label} {k}"));
+            let seg = format!("{label} {k}");
+            let kl = loc.key(k, &seg);
             match (a.get(k), b.get(k)) {
                 (None, Some(s)) => self.change(
                     added,
@@ -1282,7 +1290,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<&Shape>,
         b: Option<&Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
     ) {
@@ -1315,7 +1323,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<u64>,
         b: Option<u64>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
         what: &str,
@@ -1341,7 +1349,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<u64>,
         b: Option<u64>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
         what: &str,
@@ -1363,13 +1371,13 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn arrays(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn arrays(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let common = o.rare().prefix_items.len().min(n.rare().prefix_items.len());
         let pl = loc.key("prefixItems", "");
         for i in 0..common {
             if let (Some(a), Some(b)) = (o.rare().prefix_items.get(i), n.rare().prefix_items.get(i))
             {
-                self.shape(a, b, &pl.key(&i.to_string(), &format!("[{i}]")), false);
+                self.shape(a, b, &pl.index(i, &format!("[{i}]")), false);
             }
         }
         // The catalog's condition: whether the tuple's tail (items after prefixItems) is closed.
@@ -1378,7 +1386,7 @@ impl Cmp<'_, '_> {
         for (i, s) in n.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-added",
-                &pl.key(&i.to_string(), &format!("[{i}]")),
+                &pl.index(i, &format!("[{i}]")),
                 Side::New,
                 format!("tuple item {i} added"),
                 None,
@@ -1390,7 +1398,7 @@ impl Cmp<'_, '_> {
         for (i, s) in o.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-removed",
-                &pl.key(&i.to_string(), &format!("[{i}]")),
+                &pl.index(i, &format!("[{i}]")),
                 Side::Old,
                 format!("tuple item {i} removed"),
                 json(s),
@@ -1466,7 +1474,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn strings(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn strings(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         self.lower_bound_u64(
             o.rare().min_length,
             n.rare().min_length,
@@ -1599,7 +1607,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn numbers(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn numbers(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         self.numeric_bound(o, n, loc, true);
         self.numeric_bound(o, n, loc, false);
         if o.rare().multiple_of != n.rare().multiple_of {
@@ -1634,7 +1642,7 @@ impl Cmp<'_, '_> {
 
     /// One side of the numeric range (`lower` or upper): the bound as `(value,
     /// exclusive)`, narrowed when it moved inwards or became exclusive at the same value.
-    fn numeric_bound(&mut self, o: &Node, n: &Node, loc: &Loc, lower: bool) {
+    fn numeric_bound(&mut self, o: &Node, n: &Node, loc: &At<'_>, lower: bool) {
         let keys = if lower {
             ("minimum", "exclusiveMinimum")
         } else {
@@ -1696,7 +1704,7 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn compositions(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn compositions(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         // oneOf ↔ anyOf switches.
         let switched = match (
             o.one_of.is_empty(),
@@ -1867,7 +1875,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: &[Shape],
         b: &[Shape],
-        loc: &Loc,
+        loc: &At<'_>,
         key_a: &str,
         key_b: &str,
         added: &'static str,
@@ -1923,19 +1931,16 @@ impl Cmp<'_, '_> {
         }
         for (i, j) in pairs {
             if let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-                let bl = Loc {
-                    old: format!("{}/{key_a}/{i}", loc.old),
-                    new: format!("{}/{key_b}/{j}", loc.new),
-                    path: join_path(&loc.path, &format!("{key_b}[{j}]")),
-                };
-                self.shape(x, y, &bl, false);
+                let seg = format!("{key_b}[{j}]");
+                let kl = loc.keys_on(Some(key_a), Some(key_b), "");
+                self.shape(x, y, &kl.index_on(Some(i), Some(j), &seg), false);
             }
         }
         for (j, s) in b.iter().enumerate() {
             if !used_b.contains(&j) {
-                let bl = loc
-                    .key(key_b, "")
-                    .key(&j.to_string(), &format!("{key_b}[{j}]"));
+                let seg = format!("{key_b}[{j}]");
+                let kl = loc.key(key_b, "");
+                let bl = kl.index(j, &seg);
                 // A new oneOf branch overlapping another makes values matching both fail.
                 let severity = (added == "one-of-branch-added").then(|| {
                     let overlap = b
@@ -1957,9 +1962,9 @@ impl Cmp<'_, '_> {
         }
         for i in unmatched_a {
             if let Some(s) = a.get(i) {
-                let bl = loc
-                    .key(key_a, "")
-                    .key(&i.to_string(), &format!("{key_a}[{i}]"));
+                let seg = format!("{key_a}[{i}]");
+                let kl = loc.key(key_a, "");
+                let bl = kl.index(i, &seg);
                 self.change(
                     removed,
                     &bl,
@@ -1973,7 +1978,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn annotations(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn annotations(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         match (&o.default, &n.default) {
             (None, Some(d)) => self.change(
                 "default-added",
@@ -2061,7 +2066,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: bool,
         b: bool,
-        loc: &Loc,
+        loc: &At<'_>,
         keyword: &str,
         rules: (&'static str, &'static str),
     ) {
@@ -2084,7 +2089,7 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn text(&mut self, a: Option<&str>, b: Option<&str>, loc: &Loc, rule: &'static str) {
+    fn text(&mut self, a: Option<&str>, b: Option<&str>, loc: &At<'_>, rule: &'static str) {
         if a == b {
             return;
         }
@@ -2127,6 +2132,144 @@ impl Cmp<'_, '_> {
                     );
                 }
             }
+        }
+    }
+}
+
+/// A location inside a schema comparison, built lazily: a chain of borrowed steps on
+/// the stack, turned into pointers and a human path only when a change is reported
+/// there. (Every compared node has a few dozen candidate locations, one per keyword;
+/// building three strings for each cost more than the comparison itself.)
+#[derive(Clone, Copy)]
+struct At<'a> {
+    up: Up<'a>,
+    old: Tok<'a>,
+    new: Tok<'a>,
+    /// Human path segment (see [`join_path`]).
+    seg: &'a str,
+}
+
+#[derive(Clone, Copy)]
+enum Up<'a> {
+    /// Where the comparison started.
+    Root(&'a Loc),
+    Step(&'a At<'a>),
+}
+
+/// A pointer token added on one side.
+#[derive(Clone, Copy)]
+enum Tok<'a> {
+    /// The pointer on this side does not change.
+    Same,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> At<'a> {
+    fn root(loc: &'a Loc) -> At<'a> {
+        At {
+            up: Up::Root(loc),
+            old: Tok::Same,
+            new: Tok::Same,
+            seg: "",
+        }
+    }
+
+    /// A child reached by the same token on both sides (as [`Loc::key`]).
+    fn key<'b>(&'b self, token: &'b str, segment: &'b str) -> At<'b> {
+        self.keys_on(Some(token), Some(token), segment)
+    }
+
+    /// A child reached by the same array index on both sides.
+    fn index<'b>(&'b self, i: usize, segment: &'b str) -> At<'b> {
+        self.index_on(Some(i), Some(i), segment)
+    }
+
+    /// A child with a token on either side (`None`: that side's pointer stays).
+    fn keys_on<'b>(
+        &'b self,
+        old: Option<&'b str>,
+        new: Option<&'b str>,
+        segment: &'b str,
+    ) -> At<'b> {
+        At {
+            up: Up::Step(self),
+            old: old.map_or(Tok::Same, Tok::Key),
+            new: new.map_or(Tok::Same, Tok::Key),
+            seg: segment,
+        }
+    }
+
+    /// A child with an array index on either side (`None`: that side's pointer stays).
+    fn index_on<'b>(&'b self, old: Option<usize>, new: Option<usize>, segment: &'b str) -> At<'b> {
+        At {
+            up: Up::Step(self),
+            old: old.map_or(Tok::Same, Tok::Index),
+            new: new.map_or(Tok::Same, Tok::Index),
+            seg: segment,
+        }
+    }
+
+    /// The steps from the root (exclusive) to here, and the root.
+    fn steps(&self) -> (&Loc, Vec<&At<'_>>) {
+        let mut steps: Vec<&At<'_>> = Vec::new();
+        let mut cur: &At<'_> = self;
+        loop {
+            match cur.up {
+                Up::Root(loc) => {
+                    steps.reverse();
+                    return (loc, steps);
+                }
+                Up::Step(parent) => {
+                    steps.push(cur);
+                    cur = parent;
+                }
+            }
+        }
+    }
+
+    /// The pointer into the old or the new snapshot.
+    fn pointer(&self, side: Side) -> String {
+        let (root, steps) = self.steps();
+        let mut out = match side {
+            Side::New => root.new.clone(),
+            Side::Old => root.old.clone(),
+        };
+        for step in steps {
+            let tok = match side {
+                Side::New => step.new,
+                Side::Old => step.old,
+            };
+            match tok {
+                Tok::Same => {}
+                Tok::Key(k) => push_into(&mut out, "", k),
+                Tok::Index(i) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "/{i}");
+                }
+            }
+        }
+        out
+    }
+
+    /// The human path.
+    fn path(&self) -> String {
+        let (root, steps) = self.steps();
+        let mut out = root.path.clone();
+        for step in steps {
+            if !step.seg.is_empty() {
+                out = join_path(&out, step.seg);
+            }
+        }
+        out
+    }
+
+    /// The owned location (for code outside the schema comparison).
+    fn owned(&self) -> Loc {
+        Loc {
+            old: self.pointer(Side::Old),
+            new: self.pointer(Side::New),
+            path: self.path(),
         }
     }
 }

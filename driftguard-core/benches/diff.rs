@@ -22,9 +22,7 @@
 //! - (p) parse only, our JSON fast path: `parse::parse_document` on both;
 //! - (d) snapshot both from bytes already in memory (our parse + normalize);
 //! - (e) diff only: `classify::diff` on the two pre-built snapshots;
-//! - (f) render only: the JSON renderer on the pre-built report;
-//! - (g) digest only: `Snapshot::new` on both snapshots' parts (cloned and dropped
-//!   outside the timer): the canonical writer and SHA-256, part of (c2) and (d).
+//! - (f) render only: the JSON renderer on the pre-built report.
 //!
 //! Each row gives the wall-clock median and the median on-CPU time of the thread
 //! (`/proc/thread-self/schedstat`), each with its ratio to (a): on a shared machine
@@ -249,7 +247,7 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
     let old_doc = parse_document(&old_bytes, &options.limits).ok_or("old: not plain JSON")?;
     let new_doc = parse_document(&new_bytes, &options.limits).ok_or("new: not plain JSON")?;
 
-    let mut s = Samples::new(&["a", "b", "b_free", "c", "c2", "p", "d", "e", "f", "g"]);
+    let mut s = Samples::new(&["a", "b", "b_free", "c", "c2", "p", "d", "e", "f"]);
     for i in 0..=iters {
         let (ta, parsed) = time(|| {
             (
@@ -305,13 +303,8 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
         drop(black_box(r));
         let (tf, out) = time(|| render(black_box(&report), OutputFormat::Json, &render_options()));
         drop(black_box(out));
-        // (g) the digest alone: `Snapshot::new` on parts cloned outside the timer.
-        let parts = [old_snap.clone(), new_snap.clone()];
-        let (tg, snaps) =
-            time(|| parts.map(|p| Snapshot::new(p.surface, p.meta, p.schemas, p.source)));
-        drop(black_box(snaps));
         if i > 0 {
-            for (k, t) in [ta, tb, tfree, tc, tc2, tp, td, te, tf, tg]
+            for (k, t) in [ta, tb, tfree, tc, tc2, tp, td, te, tf]
                 .into_iter()
                 .enumerate()
             {
@@ -365,11 +358,6 @@ fn run(old: &Path, new: &Path, iters: usize) -> Result<(), String> {
     );
     row("(e) diff only: classify::diff", s.median("e"), "");
     row("(f) render json only", s.median("f"), "");
-    row(
-        "(g) digest only: Snapshot::new both (part of c2)",
-        s.median("g"),
-        "",
-    );
     println!(
         "\nthroughput (b): {:.0} MB/s of input; report: {} changes, {:.1} MB of JSON",
         mb(input) / b.wall.as_secs_f64(),

@@ -133,6 +133,115 @@ impl JsonType {
     }
 }
 
+/// A set of [`JsonType`]s (the `type` keyword): a bit set, iterated in the order of
+/// the variants (the canonical, alphabetical order), with the methods of the
+/// `BTreeSet<JsonType>` it replaces. Serialized as a sorted array of type names.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TypeSet(u8);
+
+impl TypeSet {
+    const ALL: [JsonType; 7] = [
+        JsonType::Array,
+        JsonType::Boolean,
+        JsonType::Integer,
+        JsonType::Null,
+        JsonType::Number,
+        JsonType::Object,
+        JsonType::String,
+    ];
+
+    /// The empty set.
+    pub const fn new() -> TypeSet {
+        TypeSet(0)
+    }
+
+    const fn bit(t: JsonType) -> u8 {
+        1 << (t as u8)
+    }
+
+    /// True when `t` is in the set.
+    pub fn contains(&self, t: &JsonType) -> bool {
+        self.0 & Self::bit(*t) != 0
+    }
+
+    /// Adds `t`; true when it was not there.
+    pub fn insert(&mut self, t: JsonType) -> bool {
+        let had = self.contains(&t);
+        self.0 |= Self::bit(t);
+        !had
+    }
+
+    /// Removes `t`; true when it was there.
+    pub fn remove(&mut self, t: &JsonType) -> bool {
+        let had = self.contains(t);
+        self.0 &= !Self::bit(*t);
+        had
+    }
+
+    /// The number of types.
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// True when the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The types, in canonical order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static JsonType> + use<> {
+        let bits = self.0;
+        Self::ALL.iter().filter(move |t| bits & Self::bit(**t) != 0)
+    }
+
+    /// The types in both sets, in canonical order.
+    pub fn intersection(&self, other: &TypeSet) -> impl Iterator<Item = &'static JsonType> + use<> {
+        TypeSet(self.0 & other.0).iter()
+    }
+}
+
+impl<const N: usize> From<[JsonType; N]> for TypeSet {
+    fn from(types: [JsonType; N]) -> TypeSet {
+        types.into_iter().collect()
+    }
+}
+
+impl FromIterator<JsonType> for TypeSet {
+    fn from_iter<I: IntoIterator<Item = JsonType>>(iter: I) -> TypeSet {
+        let mut set = TypeSet::new();
+        for t in iter {
+            set.insert(t);
+        }
+        set
+    }
+}
+
+impl<'a> IntoIterator for &'a TypeSet {
+    type Item = &'static JsonType;
+    type IntoIter = Box<dyn Iterator<Item = &'static JsonType> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl std::fmt::Debug for TypeSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for TypeSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for TypeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<JsonType>::deserialize(deserializer).map(|v| v.into_iter().collect())
+    }
+}
+
 /// OpenAPI's `discriminator`: which property selects the `oneOf`/`anyOf` branch.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,7 +298,7 @@ pub struct Node {
     pub read_only: bool,
     pub required: BTreeSet<String>,
     pub title: Option<String>,
-    pub types: Option<BTreeSet<JsonType>>,
+    pub types: Option<TypeSet>,
     pub write_only: bool,
     /// The rarely used keywords (see [`Node::rare`]).
     pub rare: Rare,
@@ -432,7 +541,7 @@ struct NodeOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    types: Option<&'a BTreeSet<JsonType>>,
+    types: Option<&'a TypeSet>,
     #[serde(rename = "unevaluatedItems", skip_serializing_if = "Option::is_none")]
     unevaluated_items: Option<&'a Shape>,
     #[serde(
@@ -549,7 +658,7 @@ struct NodeIn {
     #[serde(default)]
     title: Option<String>,
     #[serde(rename = "type", default)]
-    types: Option<BTreeSet<JsonType>>,
+    types: Option<TypeSet>,
     #[serde(rename = "unevaluatedItems", default)]
     unevaluated_items: Option<Shape>,
     #[serde(rename = "unevaluatedProperties", default)]
@@ -914,7 +1023,7 @@ mod tests {
             read_only: true,
             required: BTreeSet::from(["a".to_owned()]),
             title: Some("t".into()),
-            types: Some(BTreeSet::from([JsonType::Object])),
+            types: Some(TypeSet::from([JsonType::Object])),
             write_only: true,
 
             rare: Rare::default(),

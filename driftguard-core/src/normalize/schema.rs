@@ -18,7 +18,7 @@ use super::refs::{fragment_pointer, push, push_into, resolve_pointer_view};
 use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
-use crate::shape::{Discriminator, JsonType, Node, Shape};
+use crate::shape::{Discriminator, JsonType, Node, Shape, TypeSet};
 
 /// The schema dialect a document is written in. It decides how `nullable`,
 /// `exclusiveMaximum`, `items` arrays, `id`/`$id` and `$ref` siblings are read.
@@ -950,7 +950,7 @@ fn string_set(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<Strin
         .collect()
 }
 
-fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<JsonType>> {
+fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<TypeSet> {
     let one = |s: J<'_>| -> Result<JsonType> {
         let name = s.as_str().ok_or_else(|| {
             Error::invalid("`type` must be a string or an array of strings", &at())
@@ -960,7 +960,7 @@ fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<Json
     };
     match v.kind() {
         Kind::Array(list) => list.iter().map(one).collect(),
-        _ => Ok(BTreeSet::from([one(v)?])),
+        _ => Ok(TypeSet::from([one(v)?])),
     }
 }
 
@@ -1147,7 +1147,7 @@ fn canonicalize(mut node: Box<Node>) -> Shape {
         if others.is_empty() {
             if had_null && node.nullable {
                 node.nullable = false;
-                node.types = Some(BTreeSet::from([JsonType::Null]));
+                node.types = Some(TypeSet::from([JsonType::Null]));
             } else {
                 return Shape::Bool(false);
             }
@@ -1170,7 +1170,7 @@ fn canonicalize(mut node: Box<Node>) -> Shape {
         && !node.nullable
     {
         node.const_value = None;
-        node.types = Some(BTreeSet::from([JsonType::Null]));
+        node.types = Some(TypeSet::from([JsonType::Null]));
     }
     // Defaults that constrain nothing.
     for slot in [&mut node.additional_properties, &mut node.items] {
@@ -1263,7 +1263,7 @@ fn fold_compositions(mut node: Box<Node>) -> Option<Box<Node>> {
                 // Only null branches: the node accepts null and nothing else.
                 if node.nullable {
                     node.nullable = false;
-                    node.types = Some(BTreeSet::from([JsonType::Null]));
+                    node.types = Some(TypeSet::from([JsonType::Null]));
                     continue;
                 }
                 return None;
@@ -1373,9 +1373,9 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
     }
     // Types: intersection.
     out.types = match (&a.types, &b.types) {
-        (None, t) | (t, None) => t.clone(),
+        (None, t) | (t, None) => *t,
         (Some(x), Some(y)) => {
-            let mut both: BTreeSet<JsonType> = x.intersection(y).copied().collect();
+            let mut both: TypeSet = x.intersection(y).copied().collect();
             if x.contains(&JsonType::Number) && y.contains(&JsonType::Integer) {
                 both.insert(JsonType::Integer);
             }

@@ -18,7 +18,7 @@ use std::io::Write as _;
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
-use crate::shape::{Discriminator, JsonType, Node, Shape};
+use crate::shape::{Discriminator, JsonType, Node, Shape, TypeSet};
 use crate::surface::SchemaSurface;
 use crate::surface::api::{
     ApiSurface, MediaType, Operation, Parameter, Parameters, RequestBody, Response, Server,
@@ -292,6 +292,19 @@ impl<T: Canonical> Canonical for [T] {
 impl<T: Canonical> Canonical for Vec<T> {
     fn write(&self, w: &mut Canon) {
         self.as_slice().write(w);
+    }
+}
+
+impl Canonical for TypeSet {
+    fn write(&self, w: &mut Canon) {
+        w.byte(b'[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                w.byte(b',');
+            }
+            item.write(w);
+        }
+        w.byte(b']');
     }
 }
 

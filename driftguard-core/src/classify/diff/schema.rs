@@ -2283,7 +2283,7 @@ fn branches_overlap(a: &Shape, b: &Shape) -> bool {
             Shape::Bool(false) => Some(BTreeSet::new()),
             Shape::Node(n) if n.reference.is_some() => None,
             Shape::Node(n) => {
-                let mut t = n.types.clone()?;
+                let mut t: BTreeSet<JsonType> = n.types?.iter().copied().collect();
                 if n.nullable {
                     t.insert(JsonType::Null);
                 }

@@ -133,6 +133,115 @@ impl JsonType {
     }
 }
 
+/// A set of [`JsonType`]s (the `type` keyword): a bit set, iterated in the order of
+/// the variants (the canonical, alphabetical order), with the methods of the
+/// `BTreeSet<JsonType>` it replaces. Serialized as a sorted array of type names.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TypeSet(u8);
+
+impl TypeSet {
+    const ALL: [JsonType; 7] = [
+        JsonType::Array,
+        JsonType::Boolean,
+        JsonType::Integer,
+        JsonType::Null,
+        JsonType::Number,
+        JsonType::Object,
+        JsonType::String,
+    ];
+
+    /// The empty set.
+    pub const fn new() -> TypeSet {
+        TypeSet(0)
+    }
+
+    const fn bit(t: JsonType) -> u8 {
+        1 << (t as u8)
+    }
+
+    /// True when `t` is in the set.
+    pub fn contains(&self, t: &JsonType) -> bool {
+        self.0 & Self::bit(*t) != 0
+    }
+
+    /// Adds `t`; true when it was not there.
+    pub fn insert(&mut self, t: JsonType) -> bool {
+        let had = self.contains(&t);
+        self.0 |= Self::bit(t);
+        !had
+    }
+
+    /// Removes `t`; true when it was there.
+    pub fn remove(&mut self, t: &JsonType) -> bool {
+        let had = self.contains(t);
+        self.0 &= !Self::bit(*t);
+        had
+    }
+
+    /// The number of types.
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// True when the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The types, in canonical order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static JsonType> + use<> {
+        let bits = self.0;
+        Self::ALL.iter().filter(move |t| bits & Self::bit(**t) != 0)
+    }
+
+    /// The types in both sets, in canonical order.
+    pub fn intersection(&self, other: &TypeSet) -> impl Iterator<Item = &'static JsonType> + use<> {
+        TypeSet(self.0 & other.0).iter()
+    }
+}
+
+impl<const N: usize> From<[JsonType; N]> for TypeSet {
+    fn from(types: [JsonType; N]) -> TypeSet {
+        types.into_iter().collect()
+    }
+}
+
+impl FromIterator<JsonType> for TypeSet {
+    fn from_iter<I: IntoIterator<Item = JsonType>>(iter: I) -> TypeSet {
+        let mut set = TypeSet::new();
+        for t in iter {
+            set.insert(t);
+        }
+        set
+    }
+}
+
+impl<'a> IntoIterator for &'a TypeSet {
+    type Item = &'static JsonType;
+    type IntoIter = Box<dyn Iterator<Item = &'static JsonType> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl std::fmt::Debug for TypeSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for TypeSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for TypeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<JsonType>::deserialize(deserializer).map(|v| v.into_iter().collect())
+    }
+}
+
 /// OpenAPI's `discriminator`: which property selects the `oneOf`/`anyOf` branch.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,208 +267,553 @@ fn is_false(b: &bool) -> bool {
 /// A conjunction of schema constraints in the canonical dialect (see the module docs).
 ///
 /// Every field is optional; absent means "no constraint" (or, for annotations, "not
-/// given"). Field declaration order is the byte order of the JSON names.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// given"). The keywords most schemas use are fields here; the rarely used ones live in
+/// [`RareKeywords`], behind one box that a node allocates only when it uses one of them
+/// (read them with [`Node::rare`], write them with [`Node::rare_mut`]). This keeps the
+/// common node small: a real API description has hundreds of thousands of them.
+///
+/// Serialized (and deserialized) as one flat JSON object with the keys in byte order,
+/// exactly as if every keyword were a field here.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[allow(missing_docs)] // each field is the JSON Schema keyword of the same name
 pub struct Node {
     /// Id of a shared schema this node must also satisfy.
-    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(
-        rename = "additionalItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_items: Option<Shape>,
-    #[serde(
-        rename = "additionalProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_properties: Option<Shape>,
-    #[serde(rename = "allOf", default, skip_serializing_if = "Vec::is_empty")]
     pub all_of: Vec<Shape>,
-    #[serde(rename = "anyOf", default, skip_serializing_if = "Vec::is_empty")]
     pub any_of: Vec<Shape>,
-    #[serde(
-        rename = "const",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present_value"
-    )]
     pub const_value: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains: Option<Shape>,
-    #[serde(
-        rename = "contentEncoding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_encoding: Option<String>,
-    #[serde(
-        rename = "contentMediaType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_media_type: Option<String>,
-    #[serde(
-        rename = "contentSchema",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_schema: Option<Shape>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present_value"
-    )]
     pub default: Option<Value>,
-    #[serde(
-        rename = "dependentRequired",
-        default,
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    pub dependent_required: BTreeMap<String, BTreeSet<String>>,
-    #[serde(
-        rename = "dependentSchemas",
-        default,
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    pub dependent_schemas: BTreeMap<String, Shape>,
-    #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discriminator: Option<Discriminator>,
-    #[serde(rename = "else", default, skip_serializing_if = "Option::is_none")]
-    pub else_schema: Option<Shape>,
-    #[serde(rename = "enum", default, skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<Value>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Value>,
-    #[serde(
-        rename = "exclusiveMaximum",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub format: Option<String>,
+    /// Schema for array items after `prefixItems` (the open tail).
+    pub items: Option<Shape>,
+    /// The node also accepts `null` (see the module docs).
+    pub nullable: bool,
+    pub one_of: Vec<Shape>,
+    pub properties: BTreeMap<String, Shape>,
+    pub read_only: bool,
+    pub required: BTreeSet<String>,
+    pub title: Option<String>,
+    pub types: Option<TypeSet>,
+    pub write_only: bool,
+    /// The rarely used keywords (see [`Node::rare`]).
+    pub rare: Rare,
+}
+
+/// The rarely used keywords of a [`Node`], boxed apart so that the common node stays
+/// small. Same meaning as the fields of [`Node`]: each is the JSON Schema keyword of
+/// the same name in the canonical dialect.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[allow(missing_docs)] // each field is the JSON Schema keyword of the same name
+pub struct RareKeywords {
+    pub additional_items: Option<Shape>,
+    pub contains: Option<Shape>,
+    pub content_encoding: Option<String>,
+    pub content_media_type: Option<String>,
+    pub content_schema: Option<Shape>,
+    pub dependent_required: BTreeMap<String, BTreeSet<String>>,
+    pub dependent_schemas: BTreeMap<String, Shape>,
+    pub discriminator: Option<Discriminator>,
+    pub else_schema: Option<Shape>,
     pub exclusive_maximum: Option<Number>,
-    #[serde(
-        rename = "exclusiveMinimum",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclusive_minimum: Option<Number>,
     /// `x-` extension keywords, verbatim.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extensions: BTreeMap<String, Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
     pub if_schema: Option<Shape>,
-    /// Schema for array items after `prefixItems` (the open tail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Shape>,
-    #[serde(
-        rename = "maxContains",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_contains: Option<u64>,
-    #[serde(rename = "maxItems", default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u64>,
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
-    #[serde(
-        rename = "maxProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_properties: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<Number>,
-    #[serde(
-        rename = "minContains",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_contains: Option<u64>,
-    #[serde(rename = "minItems", default, skip_serializing_if = "Option::is_none")]
     pub min_items: Option<u64>,
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<u64>,
-    #[serde(
-        rename = "minProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_properties: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<Number>,
-    #[serde(
-        rename = "multipleOf",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of: Option<Number>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Shape>,
-    /// The node also accepts `null` (see the module docs).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub nullable: bool,
-    #[serde(rename = "oneOf", default, skip_serializing_if = "Vec::is_empty")]
-    pub one_of: Vec<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    #[serde(
-        rename = "patternProperties",
-        default,
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
     pub pattern_properties: BTreeMap<String, Shape>,
-    #[serde(rename = "prefixItems", default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_items: Vec<Shape>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<String, Shape>,
-    #[serde(
-        rename = "propertyNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub property_names: Option<Shape>,
-    #[serde(rename = "readOnly", default, skip_serializing_if = "is_false")]
-    pub read_only: bool,
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub required: BTreeSet<String>,
-    #[serde(rename = "then", default, skip_serializing_if = "Option::is_none")]
     pub then_schema: Option<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub types: Option<BTreeSet<JsonType>>,
-    #[serde(
-        rename = "unevaluatedItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unevaluated_items: Option<Shape>,
-    #[serde(
-        rename = "unevaluatedProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unevaluated_properties: Option<Shape>,
-    #[serde(rename = "uniqueItems", default, skip_serializing_if = "is_false")]
     pub unique_items: bool,
     /// Keywords the classifier does not model, verbatim (compared fail-closed).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unsupported: BTreeMap<String, Value>,
-    #[serde(rename = "writeOnly", default, skip_serializing_if = "is_false")]
-    pub write_only: bool,
+}
+
+/// The rare keywords of every node that uses none of them.
+static NO_RARE_KEYWORDS: RareKeywords = RareKeywords {
+    additional_items: None,
+    contains: None,
+    content_encoding: None,
+    content_media_type: None,
+    content_schema: None,
+    dependent_required: BTreeMap::new(),
+    dependent_schemas: BTreeMap::new(),
+    discriminator: None,
+    else_schema: None,
+    exclusive_maximum: None,
+    exclusive_minimum: None,
+    extensions: BTreeMap::new(),
+    if_schema: None,
+    max_contains: None,
+    max_items: None,
+    max_length: None,
+    max_properties: None,
+    maximum: None,
+    min_contains: None,
+    min_items: None,
+    min_length: None,
+    min_properties: None,
+    minimum: None,
+    multiple_of: None,
+    not: None,
+    pattern: None,
+    pattern_properties: BTreeMap::new(),
+    prefix_items: Vec::new(),
+    property_names: None,
+    then_schema: None,
+    unevaluated_items: None,
+    unevaluated_properties: None,
+    unique_items: false,
+    unsupported: BTreeMap::new(),
+};
+
+/// The box holding a node's [`RareKeywords`], allocated on first write.
+///
+/// Equality is by content: no box and a box of defaults are equal.
+#[derive(Clone, Debug, Default)]
+pub struct Rare(Option<Box<RareKeywords>>);
+
+impl Rare {
+    /// No rare keyword (no box).
+    pub const NONE: Rare = Rare(None);
+
+    /// The keywords (all absent when nothing was ever written).
+    pub fn get(&self) -> &RareKeywords {
+        self.0.as_deref().unwrap_or(&NO_RARE_KEYWORDS)
+    }
+
+    /// The keywords for writing (allocates the box on first use).
+    pub fn get_mut(&mut self) -> &mut RareKeywords {
+        self.0.get_or_insert_with(Box::default)
+    }
+
+    /// The keywords for writing, if the box exists (no allocation).
+    pub fn as_mut(&mut self) -> Option<&mut RareKeywords> {
+        self.0.as_deref_mut()
+    }
+
+    /// True when no rare keyword is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.as_deref().is_none_or(|r| *r == NO_RARE_KEYWORDS)
+    }
+}
+
+impl PartialEq for Rare {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            _ => self.get() == other.get(),
+        }
+    }
+}
+
+fn vec_empty<T>(v: &&Vec<T>) -> bool {
+    v.is_empty()
+}
+
+fn map_empty<K, V>(v: &&BTreeMap<K, V>) -> bool {
+    v.is_empty()
+}
+
+fn set_empty<T>(v: &&BTreeSet<T>) -> bool {
+    v.is_empty()
+}
+
+/// The serialized form of a [`Node`]: every keyword, in byte order of its JSON name.
+#[derive(Serialize)]
+struct NodeOut<'a> {
+    #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a String>,
+    #[serde(rename = "additionalItems", skip_serializing_if = "Option::is_none")]
+    additional_items: Option<&'a Shape>,
+    #[serde(
+        rename = "additionalProperties",
+        skip_serializing_if = "Option::is_none"
+    )]
+    additional_properties: Option<&'a Shape>,
+    #[serde(rename = "allOf", skip_serializing_if = "vec_empty")]
+    all_of: &'a Vec<Shape>,
+    #[serde(rename = "anyOf", skip_serializing_if = "vec_empty")]
+    any_of: &'a Vec<Shape>,
+    #[serde(rename = "const", skip_serializing_if = "Option::is_none")]
+    const_value: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contains: Option<&'a Shape>,
+    #[serde(rename = "contentEncoding", skip_serializing_if = "Option::is_none")]
+    content_encoding: Option<&'a String>,
+    #[serde(rename = "contentMediaType", skip_serializing_if = "Option::is_none")]
+    content_media_type: Option<&'a String>,
+    #[serde(rename = "contentSchema", skip_serializing_if = "Option::is_none")]
+    content_schema: Option<&'a Shape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: Option<&'a Value>,
+    #[serde(rename = "dependentRequired", skip_serializing_if = "map_empty")]
+    dependent_required: &'a BTreeMap<String, BTreeSet<String>>,
+    #[serde(rename = "dependentSchemas", skip_serializing_if = "map_empty")]
+    dependent_schemas: &'a BTreeMap<String, Shape>,
+    #[serde(skip_serializing_if = "is_false")]
+    deprecated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discriminator: Option<&'a Discriminator>,
+    #[serde(rename = "else", skip_serializing_if = "Option::is_none")]
+    else_schema: Option<&'a Shape>,
+    #[serde(rename = "enum", skip_serializing_if = "Option::is_none")]
+    enum_values: Option<&'a Vec<Value>>,
+    #[serde(skip_serializing_if = "vec_empty")]
+    examples: &'a Vec<Value>,
+    #[serde(rename = "exclusiveMaximum", skip_serializing_if = "Option::is_none")]
+    exclusive_maximum: Option<&'a Number>,
+    #[serde(rename = "exclusiveMinimum", skip_serializing_if = "Option::is_none")]
+    exclusive_minimum: Option<&'a Number>,
+    #[serde(skip_serializing_if = "map_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'a String>,
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    if_schema: Option<&'a Shape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<&'a Shape>,
+    #[serde(rename = "maxContains", skip_serializing_if = "Option::is_none")]
+    max_contains: Option<&'a u64>,
+    #[serde(rename = "maxItems", skip_serializing_if = "Option::is_none")]
+    max_items: Option<&'a u64>,
+    #[serde(rename = "maxLength", skip_serializing_if = "Option::is_none")]
+    max_length: Option<&'a u64>,
+    #[serde(rename = "maxProperties", skip_serializing_if = "Option::is_none")]
+    max_properties: Option<&'a u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maximum: Option<&'a Number>,
+    #[serde(rename = "minContains", skip_serializing_if = "Option::is_none")]
+    min_contains: Option<&'a u64>,
+    #[serde(rename = "minItems", skip_serializing_if = "Option::is_none")]
+    min_items: Option<&'a u64>,
+    #[serde(rename = "minLength", skip_serializing_if = "Option::is_none")]
+    min_length: Option<&'a u64>,
+    #[serde(rename = "minProperties", skip_serializing_if = "Option::is_none")]
+    min_properties: Option<&'a u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minimum: Option<&'a Number>,
+    #[serde(rename = "multipleOf", skip_serializing_if = "Option::is_none")]
+    multiple_of: Option<&'a Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not: Option<&'a Shape>,
+    #[serde(skip_serializing_if = "is_false")]
+    nullable: bool,
+    #[serde(rename = "oneOf", skip_serializing_if = "vec_empty")]
+    one_of: &'a Vec<Shape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'a String>,
+    #[serde(rename = "patternProperties", skip_serializing_if = "map_empty")]
+    pattern_properties: &'a BTreeMap<String, Shape>,
+    #[serde(rename = "prefixItems", skip_serializing_if = "vec_empty")]
+    prefix_items: &'a Vec<Shape>,
+    #[serde(skip_serializing_if = "map_empty")]
+    properties: &'a BTreeMap<String, Shape>,
+    #[serde(rename = "propertyNames", skip_serializing_if = "Option::is_none")]
+    property_names: Option<&'a Shape>,
+    #[serde(rename = "readOnly", skip_serializing_if = "is_false")]
+    read_only: bool,
+    #[serde(skip_serializing_if = "set_empty")]
+    required: &'a BTreeSet<String>,
+    #[serde(rename = "then", skip_serializing_if = "Option::is_none")]
+    then_schema: Option<&'a Shape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    types: Option<&'a TypeSet>,
+    #[serde(rename = "unevaluatedItems", skip_serializing_if = "Option::is_none")]
+    unevaluated_items: Option<&'a Shape>,
+    #[serde(
+        rename = "unevaluatedProperties",
+        skip_serializing_if = "Option::is_none"
+    )]
+    unevaluated_properties: Option<&'a Shape>,
+    #[serde(rename = "uniqueItems", skip_serializing_if = "is_false")]
+    unique_items: bool,
+    #[serde(skip_serializing_if = "map_empty")]
+    unsupported: &'a BTreeMap<String, Value>,
+    #[serde(rename = "writeOnly", skip_serializing_if = "is_false")]
+    write_only: bool,
+}
+
+/// The deserialized form of a [`Node`] (flat, unknown keys rejected).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeIn {
+    #[serde(rename = "$ref", default)]
+    reference: Option<String>,
+    #[serde(rename = "additionalItems", default)]
+    additional_items: Option<Shape>,
+    #[serde(rename = "additionalProperties", default)]
+    additional_properties: Option<Shape>,
+    #[serde(rename = "allOf", default)]
+    all_of: Vec<Shape>,
+    #[serde(rename = "anyOf", default)]
+    any_of: Vec<Shape>,
+    #[serde(rename = "const", default, deserialize_with = "present_value")]
+    const_value: Option<Value>,
+    #[serde(default)]
+    contains: Option<Shape>,
+    #[serde(rename = "contentEncoding", default)]
+    content_encoding: Option<String>,
+    #[serde(rename = "contentMediaType", default)]
+    content_media_type: Option<String>,
+    #[serde(rename = "contentSchema", default)]
+    content_schema: Option<Shape>,
+    #[serde(default, deserialize_with = "present_value")]
+    default: Option<Value>,
+    #[serde(rename = "dependentRequired", default)]
+    dependent_required: BTreeMap<String, BTreeSet<String>>,
+    #[serde(rename = "dependentSchemas", default)]
+    dependent_schemas: BTreeMap<String, Shape>,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    discriminator: Option<Discriminator>,
+    #[serde(rename = "else", default)]
+    else_schema: Option<Shape>,
+    #[serde(rename = "enum", default)]
+    enum_values: Option<Vec<Value>>,
+    #[serde(default)]
+    examples: Vec<Value>,
+    #[serde(rename = "exclusiveMaximum", default)]
+    exclusive_maximum: Option<Number>,
+    #[serde(rename = "exclusiveMinimum", default)]
+    exclusive_minimum: Option<Number>,
+    #[serde(default)]
+    extensions: BTreeMap<String, Value>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(rename = "if", default)]
+    if_schema: Option<Shape>,
+    #[serde(default)]
+    items: Option<Shape>,
+    #[serde(rename = "maxContains", default)]
+    max_contains: Option<u64>,
+    #[serde(rename = "maxItems", default)]
+    max_items: Option<u64>,
+    #[serde(rename = "maxLength", default)]
+    max_length: Option<u64>,
+    #[serde(rename = "maxProperties", default)]
+    max_properties: Option<u64>,
+    #[serde(default)]
+    maximum: Option<Number>,
+    #[serde(rename = "minContains", default)]
+    min_contains: Option<u64>,
+    #[serde(rename = "minItems", default)]
+    min_items: Option<u64>,
+    #[serde(rename = "minLength", default)]
+    min_length: Option<u64>,
+    #[serde(rename = "minProperties", default)]
+    min_properties: Option<u64>,
+    #[serde(default)]
+    minimum: Option<Number>,
+    #[serde(rename = "multipleOf", default)]
+    multiple_of: Option<Number>,
+    #[serde(default)]
+    not: Option<Shape>,
+    #[serde(default)]
+    nullable: bool,
+    #[serde(rename = "oneOf", default)]
+    one_of: Vec<Shape>,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(rename = "patternProperties", default)]
+    pattern_properties: BTreeMap<String, Shape>,
+    #[serde(rename = "prefixItems", default)]
+    prefix_items: Vec<Shape>,
+    #[serde(default)]
+    properties: BTreeMap<String, Shape>,
+    #[serde(rename = "propertyNames", default)]
+    property_names: Option<Shape>,
+    #[serde(rename = "readOnly", default)]
+    read_only: bool,
+    #[serde(default)]
+    required: BTreeSet<String>,
+    #[serde(rename = "then", default)]
+    then_schema: Option<Shape>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(rename = "type", default)]
+    types: Option<TypeSet>,
+    #[serde(rename = "unevaluatedItems", default)]
+    unevaluated_items: Option<Shape>,
+    #[serde(rename = "unevaluatedProperties", default)]
+    unevaluated_properties: Option<Shape>,
+    #[serde(rename = "uniqueItems", default)]
+    unique_items: bool,
+    #[serde(default)]
+    unsupported: BTreeMap<String, Value>,
+    #[serde(rename = "writeOnly", default)]
+    write_only: bool,
+}
+
+impl Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rare = self.rare();
+        NodeOut {
+            reference: self.reference.as_ref(),
+            additional_items: rare.additional_items.as_ref(),
+            additional_properties: self.additional_properties.as_ref(),
+            all_of: &self.all_of,
+            any_of: &self.any_of,
+            const_value: self.const_value.as_ref(),
+            contains: rare.contains.as_ref(),
+            content_encoding: rare.content_encoding.as_ref(),
+            content_media_type: rare.content_media_type.as_ref(),
+            content_schema: rare.content_schema.as_ref(),
+            default: self.default.as_ref(),
+            dependent_required: &rare.dependent_required,
+            dependent_schemas: &rare.dependent_schemas,
+            deprecated: self.deprecated,
+            description: self.description.as_ref(),
+            discriminator: rare.discriminator.as_ref(),
+            else_schema: rare.else_schema.as_ref(),
+            enum_values: self.enum_values.as_ref(),
+            examples: &self.examples,
+            exclusive_maximum: rare.exclusive_maximum.as_ref(),
+            exclusive_minimum: rare.exclusive_minimum.as_ref(),
+            extensions: &rare.extensions,
+            format: self.format.as_ref(),
+            if_schema: rare.if_schema.as_ref(),
+            items: self.items.as_ref(),
+            max_contains: rare.max_contains.as_ref(),
+            max_items: rare.max_items.as_ref(),
+            max_length: rare.max_length.as_ref(),
+            max_properties: rare.max_properties.as_ref(),
+            maximum: rare.maximum.as_ref(),
+            min_contains: rare.min_contains.as_ref(),
+            min_items: rare.min_items.as_ref(),
+            min_length: rare.min_length.as_ref(),
+            min_properties: rare.min_properties.as_ref(),
+            minimum: rare.minimum.as_ref(),
+            multiple_of: rare.multiple_of.as_ref(),
+            not: rare.not.as_ref(),
+            nullable: self.nullable,
+            one_of: &self.one_of,
+            pattern: rare.pattern.as_ref(),
+            pattern_properties: &rare.pattern_properties,
+            prefix_items: &rare.prefix_items,
+            properties: &self.properties,
+            property_names: rare.property_names.as_ref(),
+            read_only: self.read_only,
+            required: &self.required,
+            then_schema: rare.then_schema.as_ref(),
+            title: self.title.as_ref(),
+            types: self.types.as_ref(),
+            unevaluated_items: rare.unevaluated_items.as_ref(),
+            unevaluated_properties: rare.unevaluated_properties.as_ref(),
+            unique_items: rare.unique_items,
+            unsupported: &rare.unsupported,
+            write_only: self.write_only,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let flat = NodeIn::deserialize(deserializer)?;
+        let mut node = Node {
+            reference: flat.reference,
+            additional_properties: flat.additional_properties,
+            all_of: flat.all_of,
+            any_of: flat.any_of,
+            const_value: flat.const_value,
+            default: flat.default,
+            deprecated: flat.deprecated,
+            description: flat.description,
+            enum_values: flat.enum_values,
+            examples: flat.examples,
+            format: flat.format,
+            items: flat.items,
+            nullable: flat.nullable,
+            one_of: flat.one_of,
+            properties: flat.properties,
+            read_only: flat.read_only,
+            required: flat.required,
+            title: flat.title,
+            types: flat.types,
+            write_only: flat.write_only,
+            rare: Rare::default(),
+        };
+        let rare = RareKeywords {
+            additional_items: flat.additional_items,
+            contains: flat.contains,
+            content_encoding: flat.content_encoding,
+            content_media_type: flat.content_media_type,
+            content_schema: flat.content_schema,
+            dependent_required: flat.dependent_required,
+            dependent_schemas: flat.dependent_schemas,
+            discriminator: flat.discriminator,
+            else_schema: flat.else_schema,
+            exclusive_maximum: flat.exclusive_maximum,
+            exclusive_minimum: flat.exclusive_minimum,
+            extensions: flat.extensions,
+            if_schema: flat.if_schema,
+            max_contains: flat.max_contains,
+            max_items: flat.max_items,
+            max_length: flat.max_length,
+            max_properties: flat.max_properties,
+            maximum: flat.maximum,
+            min_contains: flat.min_contains,
+            min_items: flat.min_items,
+            min_length: flat.min_length,
+            min_properties: flat.min_properties,
+            minimum: flat.minimum,
+            multiple_of: flat.multiple_of,
+            not: flat.not,
+            pattern: flat.pattern,
+            pattern_properties: flat.pattern_properties,
+            prefix_items: flat.prefix_items,
+            property_names: flat.property_names,
+            then_schema: flat.then_schema,
+            unevaluated_items: flat.unevaluated_items,
+            unevaluated_properties: flat.unevaluated_properties,
+            unique_items: flat.unique_items,
+            unsupported: flat.unsupported,
+        };
+        if rare != NO_RARE_KEYWORDS {
+            *node.rare_mut() = rare;
+        }
+        Ok(node)
+    }
 }
 
 impl Node {
+    /// The rarely used keywords (all absent unless one was set).
+    pub fn rare(&self) -> &RareKeywords {
+        self.rare.get()
+    }
+
+    /// The rarely used keywords for writing (allocates their box on first use).
+    pub fn rare_mut(&mut self) -> &mut RareKeywords {
+        self.rare.get_mut()
+    }
+
     /// True when the node constrains nothing but annotations (title, description,
     /// default, examples, deprecated, readOnly/writeOnly, extensions): it accepts every
     /// value, like `true`.
@@ -377,30 +831,41 @@ impl Node {
     ) -> bool {
         let Node {
             reference,
-            additional_items,
             additional_properties,
             all_of,
             any_of,
             const_value,
+            default: _,
+            deprecated: _,
+            description: _,
+            enum_values,
+            examples: _,
+            format,
+            items,
+            nullable,
+            one_of,
+            properties,
+            read_only: _,
+            required,
+            title: _,
+            types,
+            write_only: _,
+            rare: _,
+        } = self;
+        let RareKeywords {
+            additional_items,
             contains,
             content_encoding,
             content_media_type,
             content_schema,
-            default: _,
             dependent_required,
             dependent_schemas,
-            deprecated: _,
-            description: _,
             discriminator,
             else_schema,
-            enum_values,
-            examples: _,
             exclusive_maximum,
             exclusive_minimum,
             extensions: _,
-            format,
             if_schema,
-            items,
             max_contains,
             max_items,
             max_length,
@@ -413,24 +878,16 @@ impl Node {
             minimum,
             multiple_of,
             not,
-            nullable,
-            one_of,
             pattern,
             pattern_properties,
             prefix_items,
-            properties,
             property_names,
-            read_only: _,
-            required,
             then_schema,
-            title: _,
-            types,
             unevaluated_items,
             unevaluated_properties,
             unique_items,
             unsupported,
-            write_only: _,
-        } = self;
+        } = self.rare();
         (ignore_reference || reference.is_none())
             && (ignore_types || types.is_none())
             && additional_items.is_none()
@@ -481,20 +938,21 @@ impl Node {
 
     /// Every subschema directly inside this node, in a fixed order.
     pub fn subschemas(&self) -> Vec<&Shape> {
+        let rare = self.rare();
         let mut out: Vec<&Shape> = Vec::new();
         for s in [
-            &self.additional_items,
+            &rare.additional_items,
             &self.additional_properties,
-            &self.contains,
-            &self.content_schema,
-            &self.else_schema,
-            &self.if_schema,
+            &rare.contains,
+            &rare.content_schema,
+            &rare.else_schema,
+            &rare.if_schema,
             &self.items,
-            &self.not,
-            &self.property_names,
-            &self.then_schema,
-            &self.unevaluated_items,
-            &self.unevaluated_properties,
+            &rare.not,
+            &rare.property_names,
+            &rare.then_schema,
+            &rare.unevaluated_items,
+            &rare.unevaluated_properties,
         ]
         .into_iter()
         .flatten()
@@ -504,10 +962,10 @@ impl Node {
         out.extend(self.all_of.iter());
         out.extend(self.any_of.iter());
         out.extend(self.one_of.iter());
-        out.extend(self.prefix_items.iter());
+        out.extend(rare.prefix_items.iter());
         out.extend(self.properties.values());
-        out.extend(self.pattern_properties.values());
-        out.extend(self.dependent_schemas.values());
+        out.extend(rare.pattern_properties.values());
+        out.extend(rare.dependent_schemas.values());
         out
     }
 
@@ -546,35 +1004,47 @@ mod tests {
 
     #[test]
     fn node_fields_serialize_in_sorted_order() {
-        let all = Node {
+        let mut all = Node {
             reference: Some("#/r".into()),
-            additional_items: Some(Shape::Bool(false)),
             additional_properties: Some(Shape::Bool(false)),
             all_of: vec![Shape::Bool(true)],
             any_of: vec![Shape::Bool(true)],
             const_value: Some(Value::Null),
+            default: Some(Value::Null),
+            deprecated: true,
+            description: Some("d".into()),
+            enum_values: Some(vec![Value::Null]),
+            examples: vec![Value::Null],
+            format: Some("f".into()),
+            items: Some(Shape::Bool(true)),
+            nullable: true,
+            one_of: vec![Shape::Bool(true)],
+            properties: [("a".to_owned(), Shape::Bool(true))].into(),
+            read_only: true,
+            required: BTreeSet::from(["a".to_owned()]),
+            title: Some("t".into()),
+            types: Some(TypeSet::from([JsonType::Object])),
+            write_only: true,
+
+            rare: Rare::default(),
+        };
+        *all.rare_mut() = RareKeywords {
+            additional_items: Some(Shape::Bool(false)),
             contains: Some(Shape::Bool(true)),
             content_encoding: Some("base64".into()),
             content_media_type: Some("image/png".into()),
             content_schema: Some(Shape::Bool(true)),
-            default: Some(Value::Null),
             dependent_required: [("a".to_owned(), BTreeSet::from(["b".to_owned()]))].into(),
             dependent_schemas: [("a".to_owned(), Shape::Bool(true))].into(),
-            deprecated: true,
-            description: Some("d".into()),
             discriminator: Some(Discriminator {
                 mapping: [("k".to_owned(), "#/x".to_owned())].into(),
                 property_name: "p".into(),
             }),
             else_schema: Some(Shape::Bool(true)),
-            enum_values: Some(vec![Value::Null]),
-            examples: vec![Value::Null],
             exclusive_maximum: Some(1.into()),
             exclusive_minimum: Some(1.into()),
             extensions: [("x-a".to_owned(), Value::Null)].into(),
-            format: Some("f".into()),
             if_schema: Some(Shape::Bool(true)),
-            items: Some(Shape::Bool(true)),
             max_contains: Some(1),
             max_items: Some(1),
             max_length: Some(1),
@@ -587,23 +1057,15 @@ mod tests {
             minimum: Some(1.into()),
             multiple_of: Some(1.into()),
             not: Some(Shape::Bool(true)),
-            nullable: true,
-            one_of: vec![Shape::Bool(true)],
             pattern: Some("p".into()),
             pattern_properties: [("^a".to_owned(), Shape::Bool(true))].into(),
             prefix_items: vec![Shape::Bool(true)],
-            properties: [("a".to_owned(), Shape::Bool(true))].into(),
             property_names: Some(Shape::Bool(true)),
-            read_only: true,
-            required: BTreeSet::from(["a".to_owned()]),
             then_schema: Some(Shape::Bool(true)),
-            title: Some("t".into()),
-            types: Some(BTreeSet::from([JsonType::Object])),
             unevaluated_items: Some(Shape::Bool(true)),
             unevaluated_properties: Some(Shape::Bool(true)),
             unique_items: true,
             unsupported: [("foo".to_owned(), Value::Null)].into(),
-            write_only: true,
         };
         let direct = serde_json::to_string(&all).unwrap();
         let via_map = serde_json::to_string(&serde_json::to_value(&all).unwrap()).unwrap();

@@ -33,7 +33,7 @@ use super::refs::push;
 use super::schema::{Dialect, SchemaLowerer};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
-use crate::shape::{Node, Shape};
+use crate::shape::{Node, RareKeywords, Shape};
 use crate::snapshot::Snapshot;
 use crate::surface::Surface;
 use crate::surface::mcp::{
@@ -332,30 +332,54 @@ fn prefix_references(shape: &mut Shape, prefix: &str, local_ids: &BTreeSet<Strin
         // Exhaustive on purpose: a new field in `Node` must be considered here.
         let Node {
             reference,
-            additional_items,
             additional_properties,
             all_of,
             any_of,
             const_value: _,
+            default: _,
+            deprecated: _,
+            description: _,
+            enum_values: _,
+            examples: _,
+            format: _,
+            items,
+            nullable: _,
+            one_of,
+            properties,
+            read_only: _,
+            required: _,
+            title: _,
+            types: _,
+            write_only: _,
+            rare,
+        } = &mut **node;
+        if let Some(r) = reference {
+            *r = format!("{prefix}{r}");
+        }
+        for single in [additional_properties, items] {
+            stack.extend(single.as_mut());
+        }
+        stack.extend(all_of.iter_mut());
+        stack.extend(any_of.iter_mut());
+        stack.extend(one_of.iter_mut());
+        let Some(rare) = rare.as_mut() else {
+            stack.extend(properties.values_mut());
+            continue;
+        };
+        let RareKeywords {
+            additional_items,
             contains,
             content_encoding: _,
             content_media_type: _,
             content_schema,
-            default: _,
             dependent_required: _,
             dependent_schemas,
-            deprecated: _,
-            description: _,
             discriminator,
             else_schema,
-            enum_values: _,
-            examples: _,
             exclusive_maximum: _,
             exclusive_minimum: _,
             extensions: _,
-            format: _,
             if_schema,
-            items,
             max_contains: _,
             max_items: _,
             max_length: _,
@@ -368,27 +392,16 @@ fn prefix_references(shape: &mut Shape, prefix: &str, local_ids: &BTreeSet<Strin
             minimum: _,
             multiple_of: _,
             not,
-            nullable: _,
-            one_of,
             pattern: _,
             pattern_properties,
             prefix_items,
-            properties,
             property_names,
-            read_only: _,
-            required: _,
             then_schema,
-            title: _,
-            types: _,
             unevaluated_items,
             unevaluated_properties,
             unique_items: _,
             unsupported: _,
-            write_only: _,
-        } = &mut **node;
-        if let Some(r) = reference {
-            *r = format!("{prefix}{r}");
-        }
+        } = rare;
         if let Some(d) = discriminator {
             for target in d.mapping.values_mut() {
                 if local_ids.contains(target.as_str()) {
@@ -398,12 +411,10 @@ fn prefix_references(shape: &mut Shape, prefix: &str, local_ids: &BTreeSet<Strin
         }
         for single in [
             additional_items,
-            additional_properties,
             contains,
             content_schema,
             else_schema,
             if_schema,
-            items,
             not,
             property_names,
             then_schema,
@@ -412,9 +423,6 @@ fn prefix_references(shape: &mut Shape, prefix: &str, local_ids: &BTreeSet<Strin
         ] {
             stack.extend(single.as_mut());
         }
-        stack.extend(all_of.iter_mut());
-        stack.extend(any_of.iter_mut());
-        stack.extend(one_of.iter_mut());
         stack.extend(prefix_items.iter_mut());
         stack.extend(dependent_schemas.values_mut());
         stack.extend(pattern_properties.values_mut());
@@ -1192,23 +1200,23 @@ mod tests {
     #[test]
     fn references_are_prefixed_everywhere() {
         let inner = Shape::reference("#/$defs/b");
-        let node = Node {
+        let mut node = Node {
             reference: Some("#/$defs/a".into()),
             properties: [("p".to_owned(), inner.clone())].into(),
             items: Some(Shape::Node(Box::new(Node {
                 any_of: vec![inner.clone(), Shape::Bool(false)],
                 ..Node::default()
             }))),
-            discriminator: Some(crate::shape::Discriminator {
-                mapping: [
-                    ("x".to_owned(), "#/$defs/b".to_owned()),
-                    ("y".to_owned(), "other".to_owned()),
-                ]
-                .into(),
-                property_name: "kind".into(),
-            }),
             ..Node::default()
         };
+        node.rare_mut().discriminator = Some(crate::shape::Discriminator {
+            mapping: [
+                ("x".to_owned(), "#/$defs/b".to_owned()),
+                ("y".to_owned(), "other".to_owned()),
+            ]
+            .into(),
+            property_name: "kind".into(),
+        });
         let mut shape = Shape::Node(Box::new(node));
         let ids = BTreeSet::from(["#/$defs/a".to_owned(), "#/$defs/b".to_owned()]);
         prefix_references(&mut shape, "tool:t/input", &ids);

@@ -284,7 +284,7 @@ fn build(arena: Vec<Observed>) -> Result<Shape> {
             node.nullable = seen.null;
         }
         if !types.is_empty() {
-            node.types = Some(types);
+            node.types = Some(types.into_iter().collect());
         }
         if let Some(place) = built.get_mut(index) {
             *place = Some(Shape::from_node(node));

@@ -18,7 +18,7 @@ use super::refs::{fragment_pointer, push, push_into, resolve_pointer_view};
 use super::view::{J, Kind, Obj};
 use crate::error::{Error, Location, Result};
 use crate::parse::Limits;
-use crate::shape::{Discriminator, JsonType, Node, Shape};
+use crate::shape::{Discriminator, JsonType, Node, Shape, TypeSet};
 
 /// The schema dialect a document is written in. It decides how `nullable`,
 /// `exclusiveMaximum`, `items` arrays, `id`/`$id` and `$ref` siblings are read.
@@ -357,7 +357,8 @@ impl<'doc> SchemaLowerer<'doc> {
                 self.single(node, key, value, pointer, base, depth)?;
             }
             "discriminator" => {
-                node.discriminator = Some(self.discriminator(value, &push(pointer, key))?);
+                node.rare_mut().discriminator =
+                    Some(self.discriminator(value, &push(pointer, key))?);
             }
             _ => return Ok(false),
         }
@@ -376,15 +377,15 @@ impl<'doc> SchemaLowerer<'doc> {
         let shape = self.child(value, pointer, key, base, depth)?;
         let slot = match key {
             "additionalProperties" => &mut node.additional_properties,
-            "unevaluatedProperties" => &mut node.unevaluated_properties,
-            "propertyNames" => &mut node.property_names,
-            "unevaluatedItems" => &mut node.unevaluated_items,
-            "contains" => &mut node.contains,
-            "contentSchema" => &mut node.content_schema,
-            "not" => &mut node.not,
-            "if" => &mut node.if_schema,
-            "then" => &mut node.then_schema,
-            _ => &mut node.else_schema,
+            "unevaluatedProperties" => &mut node.rare_mut().unevaluated_properties,
+            "propertyNames" => &mut node.rare_mut().property_names,
+            "unevaluatedItems" => &mut node.rare_mut().unevaluated_items,
+            "contains" => &mut node.rare_mut().contains,
+            "contentSchema" => &mut node.rare_mut().content_schema,
+            "not" => &mut node.rare_mut().not,
+            "if" => &mut node.rare_mut().if_schema,
+            "then" => &mut node.rare_mut().then_schema,
+            _ => &mut node.rare_mut().else_schema,
         };
         *slot = Some(shape);
         Ok(())
@@ -404,8 +405,8 @@ impl<'doc> SchemaLowerer<'doc> {
             let shape = self.child(sub, &at, name, base, depth + 1)?;
             let map = match key {
                 "properties" => &mut node.properties,
-                "patternProperties" => &mut node.pattern_properties,
-                _ => &mut node.dependent_schemas,
+                "patternProperties" => &mut node.rare_mut().pattern_properties,
+                _ => &mut node.rare_mut().dependent_schemas,
             };
             map.insert(name.to_owned(), shape);
         }
@@ -430,7 +431,7 @@ impl<'doc> SchemaLowerer<'doc> {
             shapes.push(self.child_at(sub, &at, i, base, depth + 1)?);
         }
         match key {
-            "prefixItems" => node.prefix_items = shapes,
+            "prefixItems" => node.rare_mut().prefix_items = shapes,
             "allOf" => node.all_of = shapes,
             "anyOf" => node.any_of = shapes,
             _ => node.one_of = shapes,
@@ -449,11 +450,14 @@ impl<'doc> SchemaLowerer<'doc> {
         let at = push(pointer, "dependencies");
         for (name, dep) in expect_object(value, &at)? {
             if dep.is_array() {
-                node.dependent_required
+                node.rare_mut()
+                    .dependent_required
                     .insert(name.to_owned(), string_set(dep, || push(&at, name))?);
             } else {
                 let shape = self.child(dep, &at, name, base, depth + 1)?;
-                node.dependent_schemas.insert(name.to_owned(), shape);
+                node.rare_mut()
+                    .dependent_schemas
+                    .insert(name.to_owned(), shape);
             }
         }
         Ok(())
@@ -475,7 +479,7 @@ impl<'doc> SchemaLowerer<'doc> {
                 let at = push(pointer, "items");
                 for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
                     let shape = self.child_at(sub, &at, i, base, depth + 1)?;
-                    node.prefix_items.push(shape);
+                    node.rare_mut().prefix_items.push(shape);
                 }
                 if let Some(tail) = obj.get("additionalItems") {
                     node.items = Some(self.child(tail, pointer, "additionalItems", base, depth)?);
@@ -780,14 +784,17 @@ fn scalar_keyword(
             }
             // draft-03 style `required: true` has no meaning here; keep it visible.
             _ => {
-                node.unsupported.insert(key.to_owned(), value.canonical());
+                node.rare_mut()
+                    .unsupported
+                    .insert(key.to_owned(), value.canonical());
             }
         },
-        "minProperties" => node.min_properties = Some(expect_u64(value, at)?),
-        "maxProperties" => node.max_properties = Some(expect_u64(value, at)?),
+        "minProperties" => node.rare_mut().min_properties = Some(expect_u64(value, at)?),
+        "maxProperties" => node.rare_mut().max_properties = Some(expect_u64(value, at)?),
         "dependentRequired" => {
             for (name, list) in expect_object(value, &at())? {
-                node.dependent_required
+                node.rare_mut()
+                    .dependent_required
                     .insert(name.to_owned(), string_set(list, || push(&at(), name))?);
             }
         }
@@ -796,20 +803,26 @@ fn scalar_keyword(
             // Without an array-form `items` it has no effect before 2020-12; in 2020-12
             // it is not a keyword at all.
             if dialect == Dialect::Draft2020 {
-                node.unsupported.insert(key.to_owned(), value.canonical());
+                node.rare_mut()
+                    .unsupported
+                    .insert(key.to_owned(), value.canonical());
             }
         }
-        "minContains" => node.min_contains = Some(expect_u64(value, at)?),
-        "maxContains" => node.max_contains = Some(expect_u64(value, at)?),
-        "minItems" => node.min_items = Some(expect_u64(value, at)?),
-        "maxItems" => node.max_items = Some(expect_u64(value, at)?),
-        "uniqueItems" => node.unique_items = expect_bool(value, at)?,
-        "minLength" => node.min_length = Some(expect_u64(value, at)?),
-        "maxLength" => node.max_length = Some(expect_u64(value, at)?),
-        "pattern" => node.pattern = Some(expect_str(value, at)?.to_owned()),
+        "minContains" => node.rare_mut().min_contains = Some(expect_u64(value, at)?),
+        "maxContains" => node.rare_mut().max_contains = Some(expect_u64(value, at)?),
+        "minItems" => node.rare_mut().min_items = Some(expect_u64(value, at)?),
+        "maxItems" => node.rare_mut().max_items = Some(expect_u64(value, at)?),
+        "uniqueItems" => node.rare_mut().unique_items = expect_bool(value, at)?,
+        "minLength" => node.rare_mut().min_length = Some(expect_u64(value, at)?),
+        "maxLength" => node.rare_mut().max_length = Some(expect_u64(value, at)?),
+        "pattern" => node.rare_mut().pattern = Some(expect_str(value, at)?.to_owned()),
         "format" => node.format = Some(expect_str(value, at)?.to_owned()),
-        "contentEncoding" => node.content_encoding = Some(expect_str(value, at)?.to_owned()),
-        "contentMediaType" => node.content_media_type = Some(expect_str(value, at)?.to_owned()),
+        "contentEncoding" => {
+            node.rare_mut().content_encoding = Some(expect_str(value, at)?.to_owned())
+        }
+        "contentMediaType" => {
+            node.rare_mut().content_media_type = Some(expect_str(value, at)?.to_owned())
+        }
         "minimum" => bounds_of(bounds).minimum = Some(expect_number(value, at)?),
         "maximum" => bounds_of(bounds).maximum = Some(expect_number(value, at)?),
         "exclusiveMinimum" => match value.kind() {
@@ -825,7 +838,7 @@ fn scalar_keyword(
             if n.as_f64().is_none_or(|f| f <= 0.0) {
                 return Err(Error::invalid("`multipleOf` must be greater than 0", &at()));
             }
-            node.multiple_of = Some(n);
+            node.rare_mut().multiple_of = Some(n);
         }
         "title" => node.title = Some(expect_str(value, at)?.to_owned()),
         "description" => node.description = Some(expect_str(value, at)?.to_owned()),
@@ -845,10 +858,14 @@ fn scalar_keyword(
         // Documentation and XML mapping: not part of the value contract.
         "xml" | "externalDocs" => {}
         k if k.starts_with("x-") => {
-            node.extensions.insert(key.to_owned(), value.canonical());
+            node.rare_mut()
+                .extensions
+                .insert(key.to_owned(), value.canonical());
         }
         _ => {
-            node.unsupported.insert(key.to_owned(), value.canonical());
+            node.rare_mut()
+                .unsupported
+                .insert(key.to_owned(), value.canonical());
         }
     }
     Ok(())
@@ -933,7 +950,7 @@ fn string_set(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<Strin
         .collect()
 }
 
-fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<JsonType>> {
+fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<TypeSet> {
     let one = |s: J<'_>| -> Result<JsonType> {
         let name = s.as_str().ok_or_else(|| {
             Error::invalid("`type` must be a string or an array of strings", &at())
@@ -943,7 +960,7 @@ fn parse_types(v: J<'_>, at: impl Fn() -> String + Copy) -> Result<BTreeSet<Json
     };
     match v.kind() {
         Kind::Array(list) => list.iter().map(one).collect(),
-        _ => Ok(BTreeSet::from([one(v)?])),
+        _ => Ok(TypeSet::from([one(v)?])),
     }
 }
 
@@ -994,26 +1011,26 @@ fn tighter(a: Option<Bound>, b: Option<Bound>, lower: bool) -> Option<Bound> {
 }
 
 fn set_bounds(node: &mut Node, lower: Option<Bound>, upper: Option<Bound>) {
-    node.minimum = None;
-    node.exclusive_minimum = None;
-    node.maximum = None;
-    node.exclusive_maximum = None;
+    node.rare_mut().minimum = None;
+    node.rare_mut().exclusive_minimum = None;
+    node.rare_mut().maximum = None;
+    node.rare_mut().exclusive_maximum = None;
     let integer_only = node
         .types
         .as_ref()
         .is_some_and(|t| t.len() == 1 && t.contains(&JsonType::Integer));
     if let Some((n, exclusive)) = lower {
         match integer_bound(&n, exclusive, true, integer_only) {
-            Some(i) => node.minimum = Some(i),
-            None if exclusive => node.exclusive_minimum = Some(n),
-            None => node.minimum = Some(n),
+            Some(i) => node.rare_mut().minimum = Some(i),
+            None if exclusive => node.rare_mut().exclusive_minimum = Some(n),
+            None => node.rare_mut().minimum = Some(n),
         }
     }
     if let Some((n, exclusive)) = upper {
         match integer_bound(&n, exclusive, false, integer_only) {
-            Some(i) => node.maximum = Some(i),
-            None if exclusive => node.exclusive_maximum = Some(n),
-            None => node.maximum = Some(n),
+            Some(i) => node.rare_mut().maximum = Some(i),
+            None if exclusive => node.rare_mut().exclusive_maximum = Some(n),
+            None => node.rare_mut().maximum = Some(n),
         }
     }
 }
@@ -1037,17 +1054,19 @@ fn integer_bound(n: &Number, exclusive: bool, lower: bool, integer_only: bool) -
 }
 
 fn get_lower(node: &Node) -> Option<Bound> {
-    node.exclusive_minimum
+    node.rare()
+        .exclusive_minimum
         .clone()
         .map(|n| (n, true))
-        .or_else(|| node.minimum.clone().map(|n| (n, false)))
+        .or_else(|| node.rare().minimum.clone().map(|n| (n, false)))
 }
 
 fn get_upper(node: &Node) -> Option<Bound> {
-    node.exclusive_maximum
+    node.rare()
+        .exclusive_maximum
         .clone()
         .map(|n| (n, true))
-        .or_else(|| node.maximum.clone().map(|n| (n, false)))
+        .or_else(|| node.rare().maximum.clone().map(|n| (n, false)))
 }
 
 /// Sort key for values and shapes: their canonical JSON.
@@ -1080,7 +1099,7 @@ fn accepts_null_without_flag(node: &Node) -> bool {
         && node.all_of.is_empty()
         && node.any_of.is_empty()
         && node.one_of.is_empty()
-        && node.not.is_none()
+        && node.rare().not.is_none()
 }
 
 /// Applies the canonical rules of the dialect (see `shape.rs`).
@@ -1128,7 +1147,7 @@ fn canonicalize(mut node: Box<Node>) -> Shape {
         if others.is_empty() {
             if had_null && node.nullable {
                 node.nullable = false;
-                node.types = Some(BTreeSet::from([JsonType::Null]));
+                node.types = Some(TypeSet::from([JsonType::Null]));
             } else {
                 return Shape::Bool(false);
             }
@@ -1151,39 +1170,44 @@ fn canonicalize(mut node: Box<Node>) -> Shape {
         && !node.nullable
     {
         node.const_value = None;
-        node.types = Some(BTreeSet::from([JsonType::Null]));
+        node.types = Some(TypeSet::from([JsonType::Null]));
     }
     // Defaults that constrain nothing.
-    if node.min_length == Some(0) {
-        node.min_length = None;
-    }
-    if node.min_items == Some(0) {
-        node.min_items = None;
-    }
-    if node.min_properties == Some(0) {
-        node.min_properties = None;
-    }
-    if node.min_contains == Some(1) {
-        node.min_contains = None;
-    }
-    for slot in [
-        &mut node.additional_properties,
-        &mut node.unevaluated_properties,
-        &mut node.property_names,
-        &mut node.items,
-        &mut node.unevaluated_items,
-        &mut node.additional_items,
-    ] {
+    for slot in [&mut node.additional_properties, &mut node.items] {
         if slot.as_ref().is_some_and(Shape::is_any) {
             *slot = None;
         }
     }
-    if node
-        .not
-        .as_ref()
-        .is_some_and(|n| matches!(n, Shape::Bool(false)))
-    {
-        node.not = None;
+    if let Some(rare) = node.rare.as_mut() {
+        if rare.min_length == Some(0) {
+            rare.min_length = None;
+        }
+        if rare.min_items == Some(0) {
+            rare.min_items = None;
+        }
+        if rare.min_properties == Some(0) {
+            rare.min_properties = None;
+        }
+        if rare.min_contains == Some(1) {
+            rare.min_contains = None;
+        }
+        for slot in [
+            &mut rare.unevaluated_properties,
+            &mut rare.property_names,
+            &mut rare.unevaluated_items,
+            &mut rare.additional_items,
+        ] {
+            if slot.as_ref().is_some_and(Shape::is_any) {
+                *slot = None;
+            }
+        }
+        if rare
+            .not
+            .as_ref()
+            .is_some_and(|n| matches!(n, Shape::Bool(false)))
+        {
+            rare.not = None;
+        }
     }
     // Composition.
     match fold_compositions(node) {
@@ -1239,7 +1263,7 @@ fn fold_compositions(mut node: Box<Node>) -> Option<Box<Node>> {
                 // Only null branches: the node accepts null and nothing else.
                 if node.nullable {
                     node.nullable = false;
-                    node.types = Some(BTreeSet::from([JsonType::Null]));
+                    node.types = Some(TypeSet::from([JsonType::Null]));
                     continue;
                 }
                 return None;
@@ -1302,8 +1326,8 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
     // Keywords whose meaning depends on sibling keywords: merging would change them.
     let closes = |n: &Node| {
         n.additional_properties.is_some()
-            || n.unevaluated_properties.is_some()
-            || n.unevaluated_items.is_some()
+            || n.rare().unevaluated_properties.is_some()
+            || n.rare().unevaluated_items.is_some()
     };
     if closes(a) || closes(b) {
         return None;
@@ -1335,29 +1359,9 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
         };
     }
     take_or_equal!(reference);
-    take_or_equal!(pattern);
     take_or_equal!(format);
-    take_or_equal!(multiple_of);
-    take_or_equal!(content_encoding);
-    take_or_equal!(content_media_type);
-    take_or_equal!(content_schema);
     take_or_equal!(items);
-    take_or_equal!(additional_items);
-    take_or_equal!(contains);
-    take_or_equal!(property_names);
-    take_or_equal!(not);
-    take_or_equal!(if_schema);
-    take_or_equal!(then_schema);
-    take_or_equal!(else_schema);
-    take_or_equal!(discriminator);
     take_or_equal!(const_value);
-    if !b.prefix_items.is_empty() {
-        if out.prefix_items.is_empty() {
-            out.prefix_items = b.prefix_items.clone();
-        } else if out.prefix_items != b.prefix_items {
-            return None;
-        }
-    }
     for (list_a, list_b) in [(&mut out.any_of, &b.any_of), (&mut out.one_of, &b.one_of)] {
         if !list_b.is_empty() {
             if list_a.is_empty() {
@@ -1369,9 +1373,9 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
     }
     // Types: intersection.
     out.types = match (&a.types, &b.types) {
-        (None, t) | (t, None) => t.clone(),
+        (None, t) | (t, None) => *t,
         (Some(x), Some(y)) => {
-            let mut both: BTreeSet<JsonType> = x.intersection(y).copied().collect();
+            let mut both: TypeSet = x.intersection(y).copied().collect();
             if x.contains(&JsonType::Number) && y.contains(&JsonType::Integer) {
                 both.insert(JsonType::Integer);
             }
@@ -1390,19 +1394,10 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
         (None, e) | (e, None) => e.clone(),
         (Some(x), Some(y)) => Some(x.iter().filter(|v| y.contains(v)).cloned().collect()),
     };
-    // Bounds: the tighter of each.
-    let lower = tighter(get_lower(a), get_lower(b), true);
-    let upper = tighter(get_upper(a), get_upper(b), false);
-    set_bounds(&mut out, lower, upper);
-    out.min_length = max_opt(a.min_length, b.min_length);
-    out.max_length = min_opt(a.max_length, b.max_length);
-    out.min_items = max_opt(a.min_items, b.min_items);
-    out.max_items = min_opt(a.max_items, b.max_items);
-    out.min_properties = max_opt(a.min_properties, b.min_properties);
-    out.max_properties = min_opt(a.max_properties, b.max_properties);
-    out.min_contains = max_opt(a.min_contains, b.min_contains);
-    out.max_contains = min_opt(a.max_contains, b.max_contains);
-    out.unique_items |= b.unique_items;
+    // The rare keywords: only when either side has one (both empty merge to empty).
+    if !(a.rare.is_empty() && b.rare.is_empty()) && merge_rare(&mut out, a, b).is_none() {
+        return None;
+    }
     // Properties: union; a property in both is the conjunction of both.
     for (name, shape) in &b.properties {
         let merged = match out.properties.remove(name) {
@@ -1411,34 +1406,7 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
         };
         out.properties.insert(name.clone(), merged);
     }
-    for (name, shape) in &b.pattern_properties {
-        if out.pattern_properties.contains_key(name) {
-            return None;
-        }
-        out.pattern_properties.insert(name.clone(), shape.clone());
-    }
     out.required.extend(b.required.iter().cloned());
-    for (k, v) in &b.dependent_required {
-        out.dependent_required
-            .entry(k.clone())
-            .or_default()
-            .extend(v.iter().cloned());
-    }
-    for (k, v) in &b.dependent_schemas {
-        if out.dependent_schemas.contains_key(k) {
-            return None;
-        }
-        out.dependent_schemas.insert(k.clone(), v.clone());
-    }
-    for (k, v) in &b.unsupported {
-        match out.unsupported.get(k) {
-            None => {
-                out.unsupported.insert(k.clone(), v.clone());
-            }
-            Some(x) if x == v => {}
-            Some(_) => return None,
-        }
-    }
     // Annotations: the outer node's win; otherwise the member's are kept.
     if out.title.is_none() {
         out.title = b.title.clone();
@@ -1457,11 +1425,92 @@ fn merge(a: &Node, b: &Node, mode: Conjunction) -> Option<Node> {
     out.deprecated |= b.deprecated;
     out.read_only |= b.read_only;
     out.write_only |= b.write_only;
-    for (k, v) in &b.extensions {
-        out.extensions.entry(k.clone()).or_insert_with(|| v.clone());
-    }
     out.all_of.extend(b.all_of.iter().cloned());
     Some(out)
+}
+
+/// The rare keywords of [`merge`]: `out` (a copy of `a`) takes `b`'s; `None` when they
+/// cannot be merged. Runs after `out.types` is the merged type set (integer-only
+/// bounds depend on it).
+fn merge_rare(out: &mut Node, a: &Node, b: &Node) -> Option<()> {
+    macro_rules! take_or_equal {
+        ($field:ident) => {
+            match (&out.rare().$field, &b.rare().$field) {
+                (_, None) => {}
+                (None, Some(x)) => out.rare_mut().$field = Some(x.clone()),
+                (Some(x), Some(y)) if x == y => {}
+                _ => return None,
+            }
+        };
+    }
+    take_or_equal!(pattern);
+    take_or_equal!(multiple_of);
+    take_or_equal!(content_encoding);
+    take_or_equal!(content_media_type);
+    take_or_equal!(content_schema);
+    take_or_equal!(additional_items);
+    take_or_equal!(contains);
+    take_or_equal!(property_names);
+    take_or_equal!(not);
+    take_or_equal!(if_schema);
+    take_or_equal!(then_schema);
+    take_or_equal!(else_schema);
+    take_or_equal!(discriminator);
+    if !b.rare().prefix_items.is_empty() {
+        if out.rare().prefix_items.is_empty() {
+            out.rare_mut().prefix_items = b.rare().prefix_items.clone();
+        } else if out.rare().prefix_items != b.rare().prefix_items {
+            return None;
+        }
+    }
+    // Bounds: the tighter of each.
+    let lower = tighter(get_lower(a), get_lower(b), true);
+    let upper = tighter(get_upper(a), get_upper(b), false);
+    set_bounds(out, lower, upper);
+    let (ra, rb) = (a.rare(), b.rare());
+    let rare = out.rare_mut();
+    rare.min_length = max_opt(ra.min_length, rb.min_length);
+    rare.max_length = min_opt(ra.max_length, rb.max_length);
+    rare.min_items = max_opt(ra.min_items, rb.min_items);
+    rare.max_items = min_opt(ra.max_items, rb.max_items);
+    rare.min_properties = max_opt(ra.min_properties, rb.min_properties);
+    rare.max_properties = min_opt(ra.max_properties, rb.max_properties);
+    rare.min_contains = max_opt(ra.min_contains, rb.min_contains);
+    rare.max_contains = min_opt(ra.max_contains, rb.max_contains);
+    rare.unique_items |= rb.unique_items;
+    for (name, shape) in &rb.pattern_properties {
+        if rare.pattern_properties.contains_key(name) {
+            return None;
+        }
+        rare.pattern_properties.insert(name.clone(), shape.clone());
+    }
+    for (k, v) in &rb.dependent_required {
+        rare.dependent_required
+            .entry(k.clone())
+            .or_default()
+            .extend(v.iter().cloned());
+    }
+    for (k, v) in &rb.dependent_schemas {
+        if rare.dependent_schemas.contains_key(k) {
+            return None;
+        }
+        rare.dependent_schemas.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &rb.unsupported {
+        match rare.unsupported.get(k) {
+            None => {
+                rare.unsupported.insert(k.clone(), v.clone());
+            }
+            Some(x) if x == v => {}
+            Some(_) => return None,
+        }
+    }
+    for (k, v) in &rb.extensions {
+        rare.extensions
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    Some(())
 }
 
 /// Folds a referenced schema's node into the node that references it (`node` minus its

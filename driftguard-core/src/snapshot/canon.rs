@@ -18,7 +18,7 @@ use std::io::Write as _;
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
-use crate::shape::{Discriminator, JsonType, Node, Shape};
+use crate::shape::{Discriminator, JsonType, Node, Shape, TypeSet};
 use crate::surface::SchemaSurface;
 use crate::surface::api::{
     ApiSurface, MediaType, Operation, Parameter, Parameters, RequestBody, Response, Server,
@@ -295,6 +295,19 @@ impl<T: Canonical> Canonical for Vec<T> {
     }
 }
 
+impl Canonical for TypeSet {
+    fn write(&self, w: &mut Canon) {
+        w.byte(b'[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                w.byte(b',');
+            }
+            item.write(w);
+        }
+        w.byte(b']');
+    }
+}
+
 impl<T: Canonical> Canonical for BTreeSet<T> {
     fn write(&self, w: &mut Canon) {
         w.byte(b'[');
@@ -329,11 +342,12 @@ impl Canonical for Shape {
 
 impl Canonical for Node {
     fn write(&self, w: &mut Canon) {
+        let rare = self.rare();
         let mut o = w.object();
         if let Some(v) = &self.reference {
             o.field(w, "$ref", v);
         }
-        if let Some(v) = &self.additional_items {
+        if let Some(v) = &rare.additional_items {
             o.field(w, "additionalItems", v);
         }
         if let Some(v) = &self.additional_properties {
@@ -348,26 +362,26 @@ impl Canonical for Node {
         if let Some(v) = &self.const_value {
             o.field(w, "const", v);
         }
-        if let Some(v) = &self.contains {
+        if let Some(v) = &rare.contains {
             o.field(w, "contains", v);
         }
-        if let Some(v) = &self.content_encoding {
+        if let Some(v) = &rare.content_encoding {
             o.field(w, "contentEncoding", v);
         }
-        if let Some(v) = &self.content_media_type {
+        if let Some(v) = &rare.content_media_type {
             o.field(w, "contentMediaType", v);
         }
-        if let Some(v) = &self.content_schema {
+        if let Some(v) = &rare.content_schema {
             o.field(w, "contentSchema", v);
         }
         if let Some(v) = &self.default {
             o.field(w, "default", v);
         }
-        if !self.dependent_required.is_empty() {
-            o.field(w, "dependentRequired", &self.dependent_required);
+        if !rare.dependent_required.is_empty() {
+            o.field(w, "dependentRequired", &rare.dependent_required);
         }
-        if !self.dependent_schemas.is_empty() {
-            o.field(w, "dependentSchemas", &self.dependent_schemas);
+        if !rare.dependent_schemas.is_empty() {
+            o.field(w, "dependentSchemas", &rare.dependent_schemas);
         }
         if self.deprecated {
             o.field(w, "deprecated", &self.deprecated);
@@ -375,10 +389,10 @@ impl Canonical for Node {
         if let Some(v) = &self.description {
             o.field(w, "description", v);
         }
-        if let Some(v) = &self.discriminator {
+        if let Some(v) = &rare.discriminator {
             o.field(w, "discriminator", v);
         }
-        if let Some(v) = &self.else_schema {
+        if let Some(v) = &rare.else_schema {
             o.field(w, "else", v);
         }
         if let Some(v) = &self.enum_values {
@@ -387,58 +401,58 @@ impl Canonical for Node {
         if !self.examples.is_empty() {
             o.field(w, "examples", &self.examples);
         }
-        if let Some(v) = &self.exclusive_maximum {
+        if let Some(v) = &rare.exclusive_maximum {
             o.field(w, "exclusiveMaximum", v);
         }
-        if let Some(v) = &self.exclusive_minimum {
+        if let Some(v) = &rare.exclusive_minimum {
             o.field(w, "exclusiveMinimum", v);
         }
-        if !self.extensions.is_empty() {
-            o.field(w, "extensions", &self.extensions);
+        if !rare.extensions.is_empty() {
+            o.field(w, "extensions", &rare.extensions);
         }
         if let Some(v) = &self.format {
             o.field(w, "format", v);
         }
-        if let Some(v) = &self.if_schema {
+        if let Some(v) = &rare.if_schema {
             o.field(w, "if", v);
         }
         if let Some(v) = &self.items {
             o.field(w, "items", v);
         }
-        if let Some(v) = &self.max_contains {
+        if let Some(v) = &rare.max_contains {
             o.field(w, "maxContains", v);
         }
-        if let Some(v) = &self.max_items {
+        if let Some(v) = &rare.max_items {
             o.field(w, "maxItems", v);
         }
-        if let Some(v) = &self.max_length {
+        if let Some(v) = &rare.max_length {
             o.field(w, "maxLength", v);
         }
-        if let Some(v) = &self.max_properties {
+        if let Some(v) = &rare.max_properties {
             o.field(w, "maxProperties", v);
         }
-        if let Some(v) = &self.maximum {
+        if let Some(v) = &rare.maximum {
             o.field(w, "maximum", v);
         }
-        if let Some(v) = &self.min_contains {
+        if let Some(v) = &rare.min_contains {
             o.field(w, "minContains", v);
         }
-        if let Some(v) = &self.min_items {
+        if let Some(v) = &rare.min_items {
             o.field(w, "minItems", v);
         }
-        if let Some(v) = &self.min_length {
+        if let Some(v) = &rare.min_length {
             o.field(w, "minLength", v);
         }
-        if let Some(v) = &self.min_properties {
+        if let Some(v) = &rare.min_properties {
             o.field(w, "minProperties", v);
         }
-        if let Some(v) = &self.minimum {
+        if let Some(v) = &rare.minimum {
             o.field(w, "minimum", v);
         }
-        if let Some(v) = &self.multiple_of {
+        if let Some(v) = &rare.multiple_of {
             o.field(w, "multipleOf", v);
         }
-        if let Some(v) = &self.not {
+        if let Some(v) = &rare.not {
             o.field(w, "not", v);
         }
         if self.nullable {
@@ -447,19 +461,19 @@ impl Canonical for Node {
         if !self.one_of.is_empty() {
             o.field(w, "oneOf", &self.one_of);
         }
-        if let Some(v) = &self.pattern {
+        if let Some(v) = &rare.pattern {
             o.field(w, "pattern", v);
         }
-        if !self.pattern_properties.is_empty() {
-            o.field(w, "patternProperties", &self.pattern_properties);
+        if !rare.pattern_properties.is_empty() {
+            o.field(w, "patternProperties", &rare.pattern_properties);
         }
-        if !self.prefix_items.is_empty() {
-            o.field(w, "prefixItems", &self.prefix_items);
+        if !rare.prefix_items.is_empty() {
+            o.field(w, "prefixItems", &rare.prefix_items);
         }
         if !self.properties.is_empty() {
             o.field(w, "properties", &self.properties);
         }
-        if let Some(v) = &self.property_names {
+        if let Some(v) = &rare.property_names {
             o.field(w, "propertyNames", v);
         }
         if self.read_only {
@@ -468,7 +482,7 @@ impl Canonical for Node {
         if !self.required.is_empty() {
             o.field(w, "required", &self.required);
         }
-        if let Some(v) = &self.then_schema {
+        if let Some(v) = &rare.then_schema {
             o.field(w, "then", v);
         }
         if let Some(v) = &self.title {
@@ -477,17 +491,17 @@ impl Canonical for Node {
         if let Some(v) = &self.types {
             o.field(w, "type", v);
         }
-        if let Some(v) = &self.unevaluated_items {
+        if let Some(v) = &rare.unevaluated_items {
             o.field(w, "unevaluatedItems", v);
         }
-        if let Some(v) = &self.unevaluated_properties {
+        if let Some(v) = &rare.unevaluated_properties {
             o.field(w, "unevaluatedProperties", v);
         }
-        if self.unique_items {
-            o.field(w, "uniqueItems", &self.unique_items);
+        if rare.unique_items {
+            o.field(w, "uniqueItems", &rare.unique_items);
         }
-        if !self.unsupported.is_empty() {
-            o.field(w, "unsupported", &self.unsupported);
+        if !rare.unsupported.is_empty() {
+            o.field(w, "unsupported", &rare.unsupported);
         }
         if self.write_only {
             o.field(w, "writeOnly", &self.write_only);

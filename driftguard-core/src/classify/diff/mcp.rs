@@ -253,10 +253,10 @@ pub(super) fn schema_texts<'s>(
         for (k, s) in &n.properties {
             work.push((s, at.key("properties", "").key(k, k)));
         }
-        for (k, s) in &n.pattern_properties {
+        for (k, s) in &n.rare().pattern_properties {
             work.push((s, at.key("patternProperties", "").key(k, k)));
         }
-        for (k, s) in &n.dependent_schemas {
+        for (k, s) in &n.rare().dependent_schemas {
             work.push((s, at.key("dependentSchemas", "").key(k, "")));
         }
         for (kw, list) in [
@@ -268,22 +268,26 @@ pub(super) fn schema_texts<'s>(
                 work.push((s, at.key(kw, "").key(&i.to_string(), "")));
             }
         }
-        for (i, s) in n.prefix_items.iter().enumerate() {
+        for (i, s) in n.rare().prefix_items.iter().enumerate() {
             work.push((s, at.key("prefixItems", "").key(&i.to_string(), "[]")));
         }
         for (kw, segment, child) in [
             ("items", "[]", &n.items),
-            ("additionalItems", "[]", &n.additional_items),
-            ("unevaluatedItems", "[]", &n.unevaluated_items),
-            ("contains", "[]", &n.contains),
+            ("additionalItems", "[]", &n.rare().additional_items),
+            ("unevaluatedItems", "[]", &n.rare().unevaluated_items),
+            ("contains", "[]", &n.rare().contains),
             ("additionalProperties", "", &n.additional_properties),
-            ("unevaluatedProperties", "", &n.unevaluated_properties),
-            ("propertyNames", "", &n.property_names),
-            ("contentSchema", "", &n.content_schema),
-            ("not", "", &n.not),
-            ("if", "", &n.if_schema),
-            ("then", "", &n.then_schema),
-            ("else", "", &n.else_schema),
+            (
+                "unevaluatedProperties",
+                "",
+                &n.rare().unevaluated_properties,
+            ),
+            ("propertyNames", "", &n.rare().property_names),
+            ("contentSchema", "", &n.rare().content_schema),
+            ("not", "", &n.rare().not),
+            ("if", "", &n.rare().if_schema),
+            ("then", "", &n.rare().then_schema),
+            ("else", "", &n.rare().else_schema),
         ] {
             if let Some(s) = child {
                 work.push((s, at.key(kw, segment)));
@@ -587,7 +591,7 @@ fn declares_nothing(shape: &Shape) -> bool {
         None => true,
         Some(n) => {
             n.properties.is_empty()
-                && n.pattern_properties.is_empty()
+                && n.rare().pattern_properties.is_empty()
                 && n.reference.is_none()
                 && n.all_of.is_empty()
                 && n.any_of.is_empty()

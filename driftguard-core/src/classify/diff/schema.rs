@@ -17,9 +17,9 @@ use serde_json::{Number, Value};
 use super::{Ctx, Loc, Raw, Side, join_path, show};
 use crate::classify::heuristics::scan_added_text;
 use crate::classify::{Position, Profile, Severity};
-use crate::normalize::refs::escape_token;
+use crate::normalize::refs::{escape_token, push_into};
 use crate::normalize::schema::inline_reference;
-use crate::shape::{JsonType, Node, Shape};
+use crate::shape::{JsonType, Node, Rare, Shape};
 
 /// Options for one schema comparison.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -117,7 +117,7 @@ impl Ctx<'_> {
                 inline_refs: 0,
                 unstable: &unstable,
             };
-            cmp.shape(old, new, loc, flags.tool_input_root);
+            cmp.shape(old, new, &At::root(loc), flags.tool_input_root);
         }
         self.schemas.dirty = None;
         self.schemas.locations.push(items);
@@ -146,7 +146,8 @@ impl Ctx<'_> {
                 inline_refs: 0,
                 unstable: &unstable,
             };
-            cmp.shape(old, new, &Loc::new("", "", ""), false);
+            let root = Loc::new("", "", "");
+            cmp.shape(old, new, &At::root(&root), false);
         }
         self.drain_pairs();
         let dirty = self.dirty_pairs();
@@ -224,7 +225,7 @@ impl Ctx<'_> {
                     inline_refs: 0,
                     unstable: &unstable,
                 };
-                cmp.shape(old, new, &loc, false);
+                cmp.shape(old, new, &At::root(&loc), false);
             }
             self.schemas.pairs.insert(key, items);
             self.schemas.dirty = None;
@@ -279,59 +280,26 @@ struct Cmp<'t, 'o> {
 
 static EMPTY: Node = Node {
     reference: None,
-    additional_items: None,
     additional_properties: None,
     all_of: Vec::new(),
     any_of: Vec::new(),
     const_value: None,
-    contains: None,
-    content_encoding: None,
-    content_media_type: None,
-    content_schema: None,
     default: None,
-    dependent_required: BTreeMap::new(),
-    dependent_schemas: BTreeMap::new(),
     deprecated: false,
     description: None,
-    discriminator: None,
-    else_schema: None,
     enum_values: None,
     examples: Vec::new(),
-    exclusive_maximum: None,
-    exclusive_minimum: None,
-    extensions: BTreeMap::new(),
     format: None,
-    if_schema: None,
     items: None,
-    max_contains: None,
-    max_items: None,
-    max_length: None,
-    max_properties: None,
-    maximum: None,
-    min_contains: None,
-    min_items: None,
-    min_length: None,
-    min_properties: None,
-    minimum: None,
-    multiple_of: None,
-    not: None,
     nullable: false,
     one_of: Vec::new(),
-    pattern: None,
-    pattern_properties: BTreeMap::new(),
-    prefix_items: Vec::new(),
     properties: BTreeMap::new(),
-    property_names: None,
     read_only: false,
     required: BTreeSet::new(),
-    then_schema: None,
     title: None,
     types: None,
-    unevaluated_items: None,
-    unevaluated_properties: None,
-    unique_items: false,
-    unsupported: BTreeMap::new(),
     write_only: false,
+    rare: Rare::NONE,
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Option<Value> {
@@ -385,17 +353,22 @@ fn json_type_of(v: &&Value) -> Option<JsonType> {
 
 /// True when the two nodes have the same keywords apart from `$ref` and annotations.
 fn same_local(o: &Node, n: &Node) -> bool {
-    let strip = |x: &Node| Node {
-        reference: None,
-        title: None,
-        description: None,
-        default: None,
-        examples: Vec::new(),
-        deprecated: false,
-        read_only: false,
-        write_only: false,
-        extensions: BTreeMap::new(),
-        ..x.clone()
+    let strip = |x: &Node| {
+        let mut out = Node {
+            reference: None,
+            title: None,
+            description: None,
+            default: None,
+            examples: Vec::new(),
+            deprecated: false,
+            read_only: false,
+            write_only: false,
+            ..x.clone()
+        };
+        if !out.rare().extensions.is_empty() {
+            out.rare_mut().extensions = BTreeMap::new();
+        }
+        out
     };
     strip(o) == strip(n)
 }
@@ -424,7 +397,7 @@ impl Cmp<'_, '_> {
     fn change(
         &mut self,
         rule: &'static str,
-        loc: &Loc,
+        loc: &At<'_>,
         side: Side,
         message: String,
         before: Option<Value>,
@@ -448,19 +421,26 @@ impl Cmp<'_, '_> {
         &mut self,
         rule: &'static str,
         position: Position,
-        loc: &Loc,
+        loc: &At<'_>,
         side: Side,
         message: String,
         before: Option<Value>,
         after: Option<Value>,
         severity: Option<Severity>,
     ) {
-        self.out.push(Item::Change(Raw::at(
-            rule, position, loc, side, message, before, after, severity,
-        )));
+        self.out.push(Item::Change(Raw {
+            rule,
+            position,
+            pointer: loc.pointer(side),
+            path: loc.path(),
+            message,
+            before,
+            after,
+            severity,
+        }));
     }
 
-    fn shape(&mut self, old: &Shape, new: &Shape, loc: &Loc, tool_root: bool) {
+    fn shape(&mut self, old: &Shape, new: &Shape, loc: &At<'_>, tool_root: bool) {
         match (old, new) {
             (Shape::Bool(a), Shape::Bool(b)) if a == b => {}
             (_, Shape::Bool(false)) => self.change(
@@ -488,7 +468,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn node(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) {
+    fn node(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) {
         // Equal nodes are equivalent unless a reference inside may mean something else now.
         if o == n && !o.references().iter().any(|r| self.unstable.contains(*r)) {
             return;
@@ -547,7 +527,7 @@ impl Cmp<'_, '_> {
     }
 
     /// Queues the pair of referenced schemas and records where it was reached.
-    fn pair(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn pair(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (Some(a), Some(b)) = (&o.reference, &n.reference) else {
             return;
         };
@@ -562,7 +542,7 @@ impl Cmp<'_, '_> {
             self.queue.push_back(key.clone());
         }
         self.out.push(Item::Pair {
-            path: loc.path.clone(),
+            path: loc.path(),
             key,
         });
     }
@@ -572,7 +552,7 @@ impl Cmp<'_, '_> {
     /// keywords). Where every branch must fit (output gaining branches, input losing
     /// them) each branch is compared; where one branch suffices (the union), the
     /// best-matching branch is reported. Returns false when this does not apply.
-    fn expand_branches(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) -> bool {
+    fn expand_branches(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) -> bool {
         let branches_of = |x: &Node| -> Option<(&'static str, Vec<Shape>)> {
             match (x.any_of.is_empty(), x.one_of.is_empty()) {
                 (false, true) => Some(("anyOf", x.any_of.clone())),
@@ -605,18 +585,16 @@ impl Cmp<'_, '_> {
         let every = (self.position == Position::Output) == new_side;
         let mut runs: Vec<Vec<Item>> = Vec::new();
         for (j, m) in merged.iter().enumerate() {
-            let bl = if new_side {
-                Loc {
-                    old: loc.old.clone(),
-                    new: format!("{}/{key}/{j}", loc.new),
-                    path: join_path(&loc.path, &format!("{key}[{j}]")),
-                }
+            let seg = format!("{key}[{j}]");
+            let side_key = if new_side {
+                loc.keys_on(None, Some(key), "")
             } else {
-                Loc {
-                    old: format!("{}/{key}/{j}", loc.old),
-                    new: loc.new.clone(),
-                    path: join_path(&loc.path, &format!("{key}[{j}]")),
-                }
+                loc.keys_on(Some(key), None, "")
+            };
+            let bl = if new_side {
+                side_key.index_on(None, Some(j), &seg)
+            } else {
+                side_key.index_on(Some(j), None, &seg)
             };
             let saved = std::mem::take(self.out);
             if new_side {
@@ -687,7 +665,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn nullability(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn nullability(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (a, b) = (accepts_null(o), accepts_null(n));
         if a && !b {
             self.change(
@@ -712,7 +690,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn types(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn types(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let (a, b) = (value_types(o), value_types(n));
         if a == b {
             return;
@@ -790,7 +768,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn enums(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn enums(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         let values = |x: &Node| -> Option<Vec<Value>> {
             match (&x.const_value, &x.enum_values) {
                 (Some(c), _) => Some(vec![c.clone()]),
@@ -849,7 +827,7 @@ impl Cmp<'_, '_> {
                     );
                     return;
                 }
-                let extensible = n.extensions.contains_key("x-extensible-enum");
+                let extensible = n.rare().extensions.contains_key("x-extensible-enum");
                 for v in a.iter().filter(|v| !b.contains(v)) {
                     self.change(
                         "enum-value-removed",
@@ -879,10 +857,10 @@ impl Cmp<'_, '_> {
 
     fn is_closed(n: &Node) -> bool {
         matches!(n.additional_properties, Some(Shape::Bool(false)))
-            || matches!(n.unevaluated_properties, Some(Shape::Bool(false)))
+            || matches!(n.rare().unevaluated_properties, Some(Shape::Bool(false)))
     }
 
-    fn objects(&mut self, o: &Node, n: &Node, loc: &Loc, tool_root: bool) {
+    fn objects(&mut self, o: &Node, n: &Node, loc: &At<'_>, tool_root: bool) {
         let props_loc = loc.key("properties", "");
         let names: BTreeSet<&String> = o.properties.keys().chain(n.properties.keys()).collect();
         for name in names {
@@ -935,37 +913,37 @@ impl Cmp<'_, '_> {
             "additional-properties",
         );
         self.open_closed(
-            o.unevaluated_properties.as_ref(),
-            n.unevaluated_properties.as_ref(),
+            o.rare().unevaluated_properties.as_ref(),
+            n.rare().unevaluated_properties.as_ref(),
             &loc.key("unevaluatedProperties", "*"),
             "additional-properties",
         );
         self.keyed_schemas(
-            &o.pattern_properties,
-            &n.pattern_properties,
+            &o.rare().pattern_properties,
+            &n.rare().pattern_properties,
             &loc.key("patternProperties", ""),
             "pattern-properties-added",
             "pattern-properties-removed",
             "pattern",
         );
         self.optional_schema(
-            o.property_names.as_ref(),
-            n.property_names.as_ref(),
+            o.rare().property_names.as_ref(),
+            n.rare().property_names.as_ref(),
             &loc.key("propertyNames", "property names"),
             "property-names-narrowed",
             "property-names-widened",
         );
         self.lower_bound_u64(
-            o.min_properties,
-            n.min_properties,
+            o.rare().min_properties,
+            n.rare().min_properties,
             &loc.key("minProperties", ""),
             "min-properties-narrowed",
             "min-properties-widened",
             "minimum property count",
         );
         self.upper_bound_u64(
-            o.max_properties,
-            n.max_properties,
+            o.rare().max_properties,
+            n.rare().max_properties,
             &loc.key("maxProperties", ""),
             "max-properties-narrowed",
             "max-properties-widened",
@@ -973,16 +951,21 @@ impl Cmp<'_, '_> {
         );
         let dr = loc.key("dependentRequired", "");
         for k in o
+            .rare()
             .dependent_required
             .keys()
-            .chain(n.dependent_required.keys())
+            .chain(n.rare().dependent_required.keys())
             .collect::<BTreeSet<_>>()
         {
-            let (a, b) = (o.dependent_required.get(k), n.dependent_required.get(k));
+            let (a, b) = (
+                o.rare().dependent_required.get(k),
+                n.rare().dependent_required.get(k),
+            );
             if a == b {
                 continue;
             }
-            let kl = dr.key(k, &format!("if {k}"));
+            let seg = format!("if {k}");
+            let kl = dr.key(k, &seg);
             let added: Vec<&String> = b
                 .map(|b| {
                     b.iter()
@@ -1021,8 +1004,8 @@ impl Cmp<'_, '_> {
             }
         }
         self.keyed_schemas(
-            &o.dependent_schemas,
-            &n.dependent_schemas,
+            &o.rare().dependent_schemas,
+            &n.rare().dependent_schemas,
             &loc.key("dependentSchemas", ""),
             "dependent-schema-added",
             "dependent-schema-removed",
@@ -1036,19 +1019,19 @@ impl Cmp<'_, '_> {
         n: &Node,
         name: &str,
         p: &Shape,
-        loc: &Loc,
+        loc: &At<'_>,
         tool_root: bool,
     ) {
         if self.model_visible {
             // A new parameter's description is model-visible text too: scan all of it.
-            for (at, text) in super::mcp::schema_texts(self.new_table, p, loc.clone()) {
+            for (at, text) in super::mcp::schema_texts(self.new_table, p, loc.owned()) {
                 for f in scan_added_text(None, text) {
                     let evidence = (!f.evidence.is_empty())
                         .then(|| Value::Array(f.evidence.into_iter().map(Value::String).collect()));
                     self.change_at(
                         f.rule,
                         Position::Surface,
-                        &at,
+                        &At::root(&at),
                         Side::New,
                         f.message,
                         None,
@@ -1136,7 +1119,7 @@ impl Cmp<'_, '_> {
             .unwrap_or(Severity::Dangerous)
     }
 
-    fn property_removed(&mut self, o: &Node, n: &Node, name: &str, p: &Shape, loc: &Loc) {
+    fn property_removed(&mut self, o: &Node, n: &Node, name: &str, p: &Shape, loc: &At<'_>) {
         let severity = self.removal_severity(o, n, name);
         let deprecated = p.node().is_some_and(|x| x.deprecated);
         let (rule, severity) = if deprecated && severity == Severity::Breaking {
@@ -1158,7 +1141,7 @@ impl Cmp<'_, '_> {
     /// readOnly / writeOnly flips: a property leaving or entering the input (readOnly)
     /// or output (writeOnly) projection. Reported in both positions; the registry
     /// decides how much each matters where.
-    fn visibility(&mut self, o: &Node, n: &Node, name: &str, a: &Shape, b: &Shape, loc: &Loc) {
+    fn visibility(&mut self, o: &Node, n: &Node, name: &str, a: &Shape, b: &Shape, loc: &At<'_>) {
         let ro = |s: &Shape| s.node().is_some_and(|x| x.read_only);
         let wo = |s: &Shape| s.node().is_some_and(|x| x.write_only);
         let flips = [
@@ -1212,7 +1195,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<&Shape>,
         b: Option<&Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         prefix: &'static str,
     ) {
         let (narrowed, widened) = match prefix {
@@ -1269,13 +1252,14 @@ impl Cmp<'_, '_> {
         &mut self,
         a: &BTreeMap<String, Shape>,
         b: &BTreeMap<String, Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         added: &'static str,
         removed: &'static str,
         label: &str,
     ) {
         for k in a.keys().chain(b.keys()).collect::<BTreeSet<_>>() {
-            let kl = loc.key(k, &format!("{label} {k}"));
+            let seg = format!("{label} {k}");
+            let kl = loc.key(k, &seg);
             match (a.get(k), b.get(k)) {
                 (None, Some(s)) => self.change(
                     added,
@@ -1306,7 +1290,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<&Shape>,
         b: Option<&Shape>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
     ) {
@@ -1339,7 +1323,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<u64>,
         b: Option<u64>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
         what: &str,
@@ -1365,7 +1349,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: Option<u64>,
         b: Option<u64>,
-        loc: &Loc,
+        loc: &At<'_>,
         narrowed: &'static str,
         widened: &'static str,
         what: &str,
@@ -1387,21 +1371,22 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn arrays(&mut self, o: &Node, n: &Node, loc: &Loc) {
-        let common = o.prefix_items.len().min(n.prefix_items.len());
+    fn arrays(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
+        let common = o.rare().prefix_items.len().min(n.rare().prefix_items.len());
         let pl = loc.key("prefixItems", "");
         for i in 0..common {
-            if let (Some(a), Some(b)) = (o.prefix_items.get(i), n.prefix_items.get(i)) {
-                self.shape(a, b, &pl.key(&i.to_string(), &format!("[{i}]")), false);
+            if let (Some(a), Some(b)) = (o.rare().prefix_items.get(i), n.rare().prefix_items.get(i))
+            {
+                self.shape(a, b, &pl.index(i, &format!("[{i}]")), false);
             }
         }
         // The catalog's condition: whether the tuple's tail (items after prefixItems) is closed.
         let closed_tail = |x: &Node| matches!(x.items, Some(Shape::Bool(false)));
         let added_severity = self.cond("tuple-item-added", self.position, closed_tail(o));
-        for (i, s) in n.prefix_items.iter().enumerate().skip(common) {
+        for (i, s) in n.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-added",
-                &pl.key(&i.to_string(), &format!("[{i}]")),
+                &pl.index(i, &format!("[{i}]")),
                 Side::New,
                 format!("tuple item {i} added"),
                 None,
@@ -1410,10 +1395,10 @@ impl Cmp<'_, '_> {
             );
         }
         let removed_severity = self.cond("tuple-item-removed", self.position, closed_tail(n));
-        for (i, s) in o.prefix_items.iter().enumerate().skip(common) {
+        for (i, s) in o.rare().prefix_items.iter().enumerate().skip(common) {
             self.change(
                 "tuple-item-removed",
-                &pl.key(&i.to_string(), &format!("[{i}]")),
+                &pl.index(i, &format!("[{i}]")),
                 Side::Old,
                 format!("tuple item {i} removed"),
                 json(s),
@@ -1422,7 +1407,7 @@ impl Cmp<'_, '_> {
             );
         }
         let il = loc.key("items", "[]");
-        if o.prefix_items.is_empty() && n.prefix_items.is_empty() {
+        if o.rare().prefix_items.is_empty() && n.rare().prefix_items.is_empty() {
             let any = Shape::Bool(true);
             self.shape(
                 o.items.as_ref().unwrap_or(&any),
@@ -1434,53 +1419,53 @@ impl Cmp<'_, '_> {
             self.open_closed(o.items.as_ref(), n.items.as_ref(), &il, "additional-items");
         }
         self.open_closed(
-            o.unevaluated_items.as_ref(),
-            n.unevaluated_items.as_ref(),
+            o.rare().unevaluated_items.as_ref(),
+            n.rare().unevaluated_items.as_ref(),
             &loc.key("unevaluatedItems", "[]"),
             "additional-items",
         );
         self.lower_bound_u64(
-            o.min_items,
-            n.min_items,
+            o.rare().min_items,
+            n.rare().min_items,
             &loc.key("minItems", ""),
             "min-items-narrowed",
             "min-items-widened",
             "minimum item count",
         );
         self.upper_bound_u64(
-            o.max_items,
-            n.max_items,
+            o.rare().max_items,
+            n.rare().max_items,
             &loc.key("maxItems", ""),
             "max-items-narrowed",
             "max-items-widened",
             "maximum item count",
         );
         self.flag(
-            o.unique_items,
-            n.unique_items,
+            o.rare().unique_items,
+            n.rare().unique_items,
             loc,
             "uniqueItems",
             ("unique-items-added", "unique-items-removed"),
         );
         self.optional_schema(
-            o.contains.as_ref(),
-            n.contains.as_ref(),
+            o.rare().contains.as_ref(),
+            n.rare().contains.as_ref(),
             &loc.key("contains", "contains"),
             "contains-narrowed",
             "contains-widened",
         );
-        if o.contains.is_some() || n.contains.is_some() {
+        if o.rare().contains.is_some() || n.rare().contains.is_some() {
             self.lower_bound_u64(
-                o.min_contains,
-                n.min_contains,
+                o.rare().min_contains,
+                n.rare().min_contains,
                 &loc.key("minContains", ""),
                 "contains-narrowed",
                 "contains-widened",
                 "minimum matching items",
             );
             self.upper_bound_u64(
-                o.max_contains,
-                n.max_contains,
+                o.rare().max_contains,
+                n.rare().max_contains,
                 &loc.key("maxContains", ""),
                 "contains-narrowed",
                 "contains-widened",
@@ -1489,25 +1474,25 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn strings(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn strings(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         self.lower_bound_u64(
-            o.min_length,
-            n.min_length,
+            o.rare().min_length,
+            n.rare().min_length,
             &loc.key("minLength", ""),
             "min-length-narrowed",
             "min-length-widened",
             "minimum length",
         );
         self.upper_bound_u64(
-            o.max_length,
-            n.max_length,
+            o.rare().max_length,
+            n.rare().max_length,
             &loc.key("maxLength", ""),
             "max-length-narrowed",
             "max-length-widened",
             "maximum length",
         );
         let pl = loc.key("pattern", "");
-        match (&o.pattern, &n.pattern) {
+        match (&o.rare().pattern, &n.rare().pattern) {
             (None, Some(p)) => self.change(
                 "pattern-added",
                 &pl,
@@ -1589,45 +1574,45 @@ impl Cmp<'_, '_> {
             }
             _ => {}
         }
-        if o.content_encoding != n.content_encoding {
+        if o.rare().content_encoding != n.rare().content_encoding {
             self.change(
                 "content-encoding-changed",
                 &loc.key("contentEncoding", ""),
                 Side::New,
                 "content encoding changed".into(),
-                json(&o.content_encoding),
-                json(&n.content_encoding),
+                json(&o.rare().content_encoding),
+                json(&n.rare().content_encoding),
                 None,
             );
         }
-        if o.content_media_type != n.content_media_type {
+        if o.rare().content_media_type != n.rare().content_media_type {
             self.change(
                 "content-media-type-changed",
                 &loc.key("contentMediaType", ""),
                 Side::New,
                 "content media type changed".into(),
-                json(&o.content_media_type),
-                json(&n.content_media_type),
+                json(&o.rare().content_media_type),
+                json(&n.rare().content_media_type),
                 None,
             );
         }
-        if o.content_schema != n.content_schema {
+        if o.rare().content_schema != n.rare().content_schema {
             let any = Shape::Bool(true);
             self.shape(
-                o.content_schema.as_ref().unwrap_or(&any),
-                n.content_schema.as_ref().unwrap_or(&any),
+                o.rare().content_schema.as_ref().unwrap_or(&any),
+                n.rare().content_schema.as_ref().unwrap_or(&any),
                 &loc.key("contentSchema", "content"),
                 false,
             );
         }
     }
 
-    fn numbers(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn numbers(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         self.numeric_bound(o, n, loc, true);
         self.numeric_bound(o, n, loc, false);
-        if o.multiple_of != n.multiple_of {
+        if o.rare().multiple_of != n.rare().multiple_of {
             let ml = loc.key("multipleOf", "");
-            let rule = match (&o.multiple_of, &n.multiple_of) {
+            let rule = match (&o.rare().multiple_of, &n.rare().multiple_of) {
                 (None, Some(_)) => "multiple-of-narrowed",
                 (Some(_), None) => "multiple-of-widened",
                 (Some(a), Some(b)) => {
@@ -1648,8 +1633,8 @@ impl Cmp<'_, '_> {
                 &ml,
                 Side::New,
                 "multipleOf changed".into(),
-                json(&o.multiple_of),
-                json(&n.multiple_of),
+                json(&o.rare().multiple_of),
+                json(&n.rare().multiple_of),
                 None,
             );
         }
@@ -1657,7 +1642,7 @@ impl Cmp<'_, '_> {
 
     /// One side of the numeric range (`lower` or upper): the bound as `(value,
     /// exclusive)`, narrowed when it moved inwards or became exclusive at the same value.
-    fn numeric_bound(&mut self, o: &Node, n: &Node, loc: &Loc, lower: bool) {
+    fn numeric_bound(&mut self, o: &Node, n: &Node, loc: &At<'_>, lower: bool) {
         let keys = if lower {
             ("minimum", "exclusiveMinimum")
         } else {
@@ -1665,9 +1650,9 @@ impl Cmp<'_, '_> {
         };
         let parts = |x: &Node| {
             if lower {
-                (x.minimum.clone(), x.exclusive_minimum.clone())
+                (x.rare().minimum.clone(), x.rare().exclusive_minimum.clone())
             } else {
-                (x.maximum.clone(), x.exclusive_maximum.clone())
+                (x.rare().maximum.clone(), x.rare().exclusive_maximum.clone())
             }
         };
         let bound = |x: &Node| {
@@ -1719,7 +1704,7 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn compositions(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn compositions(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         // oneOf ↔ anyOf switches.
         let switched = match (
             o.one_of.is_empty(),
@@ -1781,20 +1766,23 @@ impl Cmp<'_, '_> {
             "all-of-member-added",
             "all-of-member-removed",
         );
-        if o.not != n.not {
+        if o.rare().not != n.rare().not {
             self.change(
                 "not-changed",
                 &loc.key("not", "not"),
                 Side::New,
                 "`not` changed; its effect cannot be proven either way".into(),
-                json(&o.not),
-                json(&n.not),
+                json(&o.rare().not),
+                json(&n.rare().not),
                 None,
             );
         }
-        let cond =
-            |x: &Node| x.if_schema.is_some() || x.then_schema.is_some() || x.else_schema.is_some();
-        let cond_json = |x: &Node| serde_json::json!({"if": x.if_schema, "then": x.then_schema, "else": x.else_schema});
+        let cond = |x: &Node| {
+            x.rare().if_schema.is_some()
+                || x.rare().then_schema.is_some()
+                || x.rare().else_schema.is_some()
+        };
+        let cond_json = |x: &Node| serde_json::json!({"if": x.rare().if_schema, "then": x.rare().then_schema, "else": x.rare().else_schema});
         match (cond(o), cond(n)) {
             (false, true) => self.change(
                 "conditional-added",
@@ -1825,7 +1813,7 @@ impl Cmp<'_, '_> {
             ),
             _ => {}
         }
-        match (&o.discriminator, &n.discriminator) {
+        match (&o.rare().discriminator, &n.rare().discriminator) {
             (Some(a), Some(b)) => {
                 let dl = loc.key("discriminator", "discriminator");
                 if a.property_name != b.property_name {
@@ -1871,8 +1859,8 @@ impl Cmp<'_, '_> {
                     &loc.key("discriminator", "discriminator"),
                     Side::New,
                     "discriminator added or removed".into(),
-                    json(&o.discriminator),
-                    json(&n.discriminator),
+                    json(&o.rare().discriminator),
+                    json(&n.rare().discriminator),
                     None,
                 );
             }
@@ -1887,7 +1875,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: &[Shape],
         b: &[Shape],
-        loc: &Loc,
+        loc: &At<'_>,
         key_a: &str,
         key_b: &str,
         added: &'static str,
@@ -1943,19 +1931,16 @@ impl Cmp<'_, '_> {
         }
         for (i, j) in pairs {
             if let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-                let bl = Loc {
-                    old: format!("{}/{key_a}/{i}", loc.old),
-                    new: format!("{}/{key_b}/{j}", loc.new),
-                    path: join_path(&loc.path, &format!("{key_b}[{j}]")),
-                };
-                self.shape(x, y, &bl, false);
+                let seg = format!("{key_b}[{j}]");
+                let kl = loc.keys_on(Some(key_a), Some(key_b), "");
+                self.shape(x, y, &kl.index_on(Some(i), Some(j), &seg), false);
             }
         }
         for (j, s) in b.iter().enumerate() {
             if !used_b.contains(&j) {
-                let bl = loc
-                    .key(key_b, "")
-                    .key(&j.to_string(), &format!("{key_b}[{j}]"));
+                let seg = format!("{key_b}[{j}]");
+                let kl = loc.key(key_b, "");
+                let bl = kl.index(j, &seg);
                 // A new oneOf branch overlapping another makes values matching both fail.
                 let severity = (added == "one-of-branch-added").then(|| {
                     let overlap = b
@@ -1977,9 +1962,9 @@ impl Cmp<'_, '_> {
         }
         for i in unmatched_a {
             if let Some(s) = a.get(i) {
-                let bl = loc
-                    .key(key_a, "")
-                    .key(&i.to_string(), &format!("{key_a}[{i}]"));
+                let seg = format!("{key_a}[{i}]");
+                let kl = loc.key(key_a, "");
+                let bl = kl.index(i, &seg);
                 self.change(
                     removed,
                     &bl,
@@ -1993,7 +1978,7 @@ impl Cmp<'_, '_> {
         }
     }
 
-    fn annotations(&mut self, o: &Node, n: &Node, loc: &Loc) {
+    fn annotations(&mut self, o: &Node, n: &Node, loc: &At<'_>) {
         match (&o.default, &n.default) {
             (None, Some(d)) => self.change(
                 "default-added",
@@ -2055,12 +2040,13 @@ impl Cmp<'_, '_> {
             );
         }
         for k in o
+            .rare()
             .unsupported
             .keys()
-            .chain(n.unsupported.keys())
+            .chain(n.rare().unsupported.keys())
             .collect::<BTreeSet<_>>()
         {
-            let (a, b) = (o.unsupported.get(k), n.unsupported.get(k));
+            let (a, b) = (o.rare().unsupported.get(k), n.rare().unsupported.get(k));
             if a != b {
                 self.change(
                     "unsupported-keyword-changed",
@@ -2080,7 +2066,7 @@ impl Cmp<'_, '_> {
         &mut self,
         a: bool,
         b: bool,
-        loc: &Loc,
+        loc: &At<'_>,
         keyword: &str,
         rules: (&'static str, &'static str),
     ) {
@@ -2103,7 +2089,7 @@ impl Cmp<'_, '_> {
         );
     }
 
-    fn text(&mut self, a: Option<&str>, b: Option<&str>, loc: &Loc, rule: &'static str) {
+    fn text(&mut self, a: Option<&str>, b: Option<&str>, loc: &At<'_>, rule: &'static str) {
         if a == b {
             return;
         }
@@ -2150,6 +2136,144 @@ impl Cmp<'_, '_> {
     }
 }
 
+/// A location inside a schema comparison, built lazily: a chain of borrowed steps on
+/// the stack, turned into pointers and a human path only when a change is reported
+/// there. (Every compared node has a few dozen candidate locations, one per keyword;
+/// building three strings for each cost more than the comparison itself.)
+#[derive(Clone, Copy)]
+struct At<'a> {
+    up: Up<'a>,
+    old: Tok<'a>,
+    new: Tok<'a>,
+    /// Human path segment (see [`join_path`]).
+    seg: &'a str,
+}
+
+#[derive(Clone, Copy)]
+enum Up<'a> {
+    /// Where the comparison started.
+    Root(&'a Loc),
+    Step(&'a At<'a>),
+}
+
+/// A pointer token added on one side.
+#[derive(Clone, Copy)]
+enum Tok<'a> {
+    /// The pointer on this side does not change.
+    Same,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> At<'a> {
+    fn root(loc: &'a Loc) -> At<'a> {
+        At {
+            up: Up::Root(loc),
+            old: Tok::Same,
+            new: Tok::Same,
+            seg: "",
+        }
+    }
+
+    /// A child reached by the same token on both sides (as [`Loc::key`]).
+    fn key<'b>(&'b self, token: &'b str, segment: &'b str) -> At<'b> {
+        self.keys_on(Some(token), Some(token), segment)
+    }
+
+    /// A child reached by the same array index on both sides.
+    fn index<'b>(&'b self, i: usize, segment: &'b str) -> At<'b> {
+        self.index_on(Some(i), Some(i), segment)
+    }
+
+    /// A child with a token on either side (`None`: that side's pointer stays).
+    fn keys_on<'b>(
+        &'b self,
+        old: Option<&'b str>,
+        new: Option<&'b str>,
+        segment: &'b str,
+    ) -> At<'b> {
+        At {
+            up: Up::Step(self),
+            old: old.map_or(Tok::Same, Tok::Key),
+            new: new.map_or(Tok::Same, Tok::Key),
+            seg: segment,
+        }
+    }
+
+    /// A child with an array index on either side (`None`: that side's pointer stays).
+    fn index_on<'b>(&'b self, old: Option<usize>, new: Option<usize>, segment: &'b str) -> At<'b> {
+        At {
+            up: Up::Step(self),
+            old: old.map_or(Tok::Same, Tok::Index),
+            new: new.map_or(Tok::Same, Tok::Index),
+            seg: segment,
+        }
+    }
+
+    /// The steps from the root (exclusive) to here, and the root.
+    fn steps(&self) -> (&Loc, Vec<&At<'_>>) {
+        let mut steps: Vec<&At<'_>> = Vec::new();
+        let mut cur: &At<'_> = self;
+        loop {
+            match cur.up {
+                Up::Root(loc) => {
+                    steps.reverse();
+                    return (loc, steps);
+                }
+                Up::Step(parent) => {
+                    steps.push(cur);
+                    cur = parent;
+                }
+            }
+        }
+    }
+
+    /// The pointer into the old or the new snapshot.
+    fn pointer(&self, side: Side) -> String {
+        let (root, steps) = self.steps();
+        let mut out = match side {
+            Side::New => root.new.clone(),
+            Side::Old => root.old.clone(),
+        };
+        for step in steps {
+            let tok = match side {
+                Side::New => step.new,
+                Side::Old => step.old,
+            };
+            match tok {
+                Tok::Same => {}
+                Tok::Key(k) => push_into(&mut out, "", k),
+                Tok::Index(i) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "/{i}");
+                }
+            }
+        }
+        out
+    }
+
+    /// The human path.
+    fn path(&self) -> String {
+        let (root, steps) = self.steps();
+        let mut out = root.path.clone();
+        for step in steps {
+            if !step.seg.is_empty() {
+                out = join_path(&out, step.seg);
+            }
+        }
+        out
+    }
+
+    /// The owned location (for code outside the schema comparison).
+    fn owned(&self) -> Loc {
+        Loc {
+            old: self.pointer(Side::Old),
+            new: self.pointer(Side::New),
+            path: self.path(),
+        }
+    }
+}
+
 /// Could one value match both branches? Judged on their type sets (a branch without a
 /// type, or a reference, may match anything: fail closed).
 fn branches_overlap(a: &Shape, b: &Shape) -> bool {
@@ -2159,7 +2283,7 @@ fn branches_overlap(a: &Shape, b: &Shape) -> bool {
             Shape::Bool(false) => Some(BTreeSet::new()),
             Shape::Node(n) if n.reference.is_some() => None,
             Shape::Node(n) => {
-                let mut t = n.types.clone()?;
+                let mut t: BTreeSet<JsonType> = n.types?.iter().copied().collect();
                 if n.nullable {
                     t.insert(JsonType::Null);
                 }

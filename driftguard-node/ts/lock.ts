@@ -155,11 +155,12 @@ async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
       return load(body);
     }
     case 'url':
-      return load(await fetchUrl(s.url as string, { headers, timeoutMs }));
+      return load(await fetchUrl(s.url as string, { headers, timeoutMs, verbatim: true }));
     case 'endpoint': {
       const payloads = await sampleEndpoint(s.url as string, {
         headers,
         timeoutMs,
+        verbatim: true,
         samples: s.samples as number,
         intervalMs: s.sample_interval_ms as number,
       });
@@ -169,12 +170,12 @@ async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
       const [command, ...args] = s.command as [string, ...string[]];
       const doc = await captureMcpStdio(
         { command, args, env: Object.fromEntries(s.env ?? []), ...(s.cwd ? { cwd: join(base, s.cwd) } : {}) },
-        { timeoutMs },
+        { timeoutMs, verbatim: true },
       );
       return load(Buffer.from(captureDocumentText(doc), 'utf8'), { format: 'mcp' });
     }
     case 'mcp_http': {
-      const doc = await captureMcpHttp(s.url as string, { headers, timeoutMs });
+      const doc = await captureMcpHttp(s.url as string, { headers, timeoutMs, verbatim: true });
       return load(Buffer.from(captureDocumentText(doc), 'utf8'), { format: 'mcp' });
     }
   }

@@ -1,0 +1,132 @@
+/**
+ * npm: resolves `NAME@RANGE` against the configured registry's packument (dist-tags,
+ * exact versions, semver ranges — the `latest` tag when it satisfies the range, else the
+ * highest matching version, as npm picks), downloads the tarball, verifies
+ * `dist.integrity` (or the `sha1` shasum of old packages), extracts it in memory without
+ * its `package/` prefix and writes the capture document.
+ */
+import * as semver from 'semver';
+
+import { DriftGuardError } from '../errors.js';
+import { readTar, type ArchiveFile } from './archive.js';
+import { parseSri, type Digest } from './cache.js';
+import { artifact, getJson, isObject, limitsOf, type PackageOptions } from './common.js';
+import { fileEntries, type PackageCaptureDocument } from './document.js';
+import { npmRegistry } from './registry.js';
+
+/** A resolved npm version. */
+export interface NpmResolved {
+  name: string;
+  version: string;
+  registry: string;
+  tarball: string;
+  /** `dist.integrity` verbatim, or `sha1-<base64>` of `dist.shasum` when there is none. */
+  integrity: string;
+  publisher?: unknown;
+  maintainers?: unknown;
+}
+
+/** The packument URL of a name (`@scope%2fname`). */
+export function packumentUrl(registry: string, name: string): string {
+  return registry + name.replace('/', '%2f');
+}
+
+/** Picks the version `spec` names among `versions` (npm's rules, see the module doc). */
+export function pickVersion(name: string, spec: string, versions: string[], distTags: Record<string, unknown>): string {
+  const tag = distTags[spec];
+  if (typeof tag === 'string') {
+    if (!versions.includes(tag)) throw new DriftGuardError('E_PACKAGE', `${name}: the dist-tag ${spec} names ${tag}, which is not published`);
+    return tag;
+  }
+  if (spec === 'latest') throw new DriftGuardError('E_PACKAGE', `${name} has no latest dist-tag`);
+  const exact = semver.valid(semver.clean(spec, { loose: true }) ?? '');
+  if (exact) {
+    if (versions.includes(exact)) return exact;
+    throw new DriftGuardError('E_PACKAGE', `${name}@${exact} is not published`);
+  }
+  const range = semver.validRange(spec, { loose: true });
+  if (range === null) {
+    throw new DriftGuardError('E_PACKAGE', `${name}: ${JSON.stringify(spec)} is neither a dist-tag, a version nor a semver range`);
+  }
+  const latest = distTags['latest'];
+  if (typeof latest === 'string' && versions.includes(latest) && semver.satisfies(latest, range, { loose: true })) return latest;
+  const best = semver.maxSatisfying(versions.filter((v) => semver.valid(v)), range, { loose: true });
+  if (best === null) throw new DriftGuardError('E_PACKAGE', `no version of ${name} matches ${JSON.stringify(spec)}`);
+  return best;
+}
+
+/** Resolves `name@spec` on the configured (or given) registry. */
+export async function resolveNpm(name: string, spec: string, options: PackageOptions = {}): Promise<NpmResolved> {
+  const registry = options.registry
+    ? options.registry.endsWith('/')
+      ? options.registry
+      : `${options.registry}/`
+    : npmRegistry(name, { env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.home ? { home: options.home } : {}) });
+  options.progress?.(`resolving npm:${name}@${spec} on ${registry}`);
+  const { body } = await getJson(packumentUrl(registry, name), 'application/json', options, `no npm package ${name} on ${registry}`);
+  if (!isObject(body) || !isObject(body['versions'])) {
+    throw new DriftGuardError('E_PACKAGE', `the registry's answer for ${name} is not a packument`);
+  }
+  const versionsObj = body['versions'];
+  const distTags = isObject(body['dist-tags']) ? body['dist-tags'] : {};
+  const version = pickVersion(name, spec, Object.keys(versionsObj), distTags);
+  const v = versionsObj[version];
+  const dist = isObject(v) && isObject(v['dist']) ? v['dist'] : undefined;
+  if (!isObject(v) || !dist || typeof dist['tarball'] !== 'string') {
+    throw new DriftGuardError('E_PACKAGE', `${name}@${version}: the packument has no tarball URL`);
+  }
+  let integrity: string;
+  if (typeof dist['integrity'] === 'string' && dist['integrity'].trim()) {
+    integrity = dist['integrity'];
+  } else if (typeof dist['shasum'] === 'string' && /^[0-9a-f]{40}$/i.test(dist['shasum'])) {
+    integrity = `sha1-${Buffer.from(dist['shasum'], 'hex').toString('base64')}`;
+  } else {
+    throw new DriftGuardError('E_INTEGRITY', `${name}@${version}: the registry states neither dist.integrity nor dist.shasum`);
+  }
+  const resolved: NpmResolved = { name, version, registry, tarball: dist['tarball'], integrity };
+  if (v['_npmUser'] !== undefined && v['_npmUser'] !== null) resolved.publisher = v['_npmUser'];
+  if (v['maintainers'] !== undefined && v['maintainers'] !== null) resolved.maintainers = v['maintainers'];
+  return resolved;
+}
+
+/** `package.json` members that go to the capture document's `manifest`, verbatim. */
+export const NPM_MANIFEST_KEYS = ['bin', 'dependencies', 'exports', 'main', 'optionalDependencies', 'peerDependencies', 'scripts'];
+
+/** The capture document of an extracted tarball. */
+export function npmDocument(r: NpmResolved, files: ArchiveFile[], onlyTexts?: ReadonlySet<string>): PackageCaptureDocument {
+  const pkgFile = files.find((f) => f.path === 'package.json');
+  if (!pkgFile) throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: the tarball has no package.json`);
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(pkgFile.data.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: package.json is not JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(pkg)) throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: package.json is not an object`);
+  const manifest: Record<string, unknown> = {};
+  for (const k of NPM_MANIFEST_KEYS) {
+    if (pkg[k] !== undefined && pkg[k] !== null) manifest[k] = pkg[k];
+  }
+  if (r.maintainers !== undefined) manifest['maintainers'] = r.maintainers;
+  const doc: PackageCaptureDocument = {
+    ecosystem: 'npm',
+    name: r.name,
+    version: r.version,
+    integrity: r.integrity,
+    manifest,
+    files: fileEntries(files, onlyTexts),
+  };
+  if (r.publisher !== undefined) doc.publisher = r.publisher;
+  return doc;
+}
+
+/** The digests an npm integrity string states. */
+export function npmDigests(integrity: string): Digest[] {
+  return parseSri(integrity);
+}
+
+/** Downloads (or reads from the cache), verifies and extracts a resolved version. */
+export async function npmFiles(r: NpmResolved, options: PackageOptions = {}): Promise<ArchiveFile[]> {
+  const bytes = await artifact(r.tarball, npmDigests(r.integrity), `npm:${r.name}@${r.version}`, options);
+  return readTar(bytes, 1, limitsOf(options));
+}

@@ -27,6 +27,11 @@ export const {
   captureMcpHttp,
   captureMcpStdio,
   capture,
+  capturePackage,
+  capturePackageText,
+  fetchPackage,
+  packageDocumentText,
+  parsePackageSpec,
 } = driftguard;
 export type * from './index.js';
 export default driftguard;

@@ -100,7 +100,12 @@ function octal(buf: Buffer, start: number, end: number, what: string): number {
 }
 
 function checksumOk(header: Buffer): boolean {
-  const stored = octal(header, 148, 156, 'checksum');
+  let stored: number;
+  try {
+    stored = octal(header, 148, 156, 'checksum');
+  } catch {
+    return false;
+  }
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < 512; i++) {

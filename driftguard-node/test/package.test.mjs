@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { gzipSync } from 'node:zlib';
+
 import { sha256, sri, startRegistry, tar, tgz, zip } from './package-registry.mjs';
 
 const require = createRequire(import.meta.url);
@@ -254,9 +256,11 @@ describe('cache by integrity', () => {
     assert.ok(readFileSync(join(dir, `sha512-${sha512hex}`)).equals(fixture('local-mcp-1.0.0.tgz')));
   });
 
-  it('$DRIFTGUARD_CACHE, else ~/.cache/driftguard/packages', () => {
-    assert.equal(pkg.cacheDir({ DRIFTGUARD_CACHE: '/x/y' }, '/home/u'), '/x/y');
+  it('$DRIFTGUARD_CACHE/packages, else $XDG_CACHE_HOME/driftguard/packages, else ~/.cache/driftguard/packages (as Python)', () => {
+    assert.equal(pkg.cacheDir({ DRIFTGUARD_CACHE: '/x/y', XDG_CACHE_HOME: '/xdg' }, '/home/u'), '/x/y/packages');
+    assert.equal(pkg.cacheDir({ XDG_CACHE_HOME: '/xdg' }, '/home/u'), '/xdg/driftguard/packages');
     assert.equal(pkg.cacheDir({}, '/home/u'), '/home/u/.cache/driftguard/packages');
+    assert.equal(pkg.cacheDir({ HOME: '/home/v' }), '/home/v/.cache/driftguard/packages');
   });
 });
 
@@ -274,6 +278,8 @@ describe('hostile archives', () => {
     ['a truncated gzip stream', tgz(body([{ path: 'package/index.js', data: 'x'.repeat(5000) }])).subarray(0, 60), /corrupt or truncated/],
     ['an entry past the end', tar(body([{ path: 'package/index.js', data: 'x' }])).subarray(0, 1024 + 200), /truncated/],
     ['a corrupt header', Buffer.concat([Buffer.from('garbage'.repeat(80)), Buffer.alloc(1024)]), /bad checksum/],
+    ['a file outside the package directory', tgz(body([{ path: 'toplevel.js', data: 'x' }])), /outside the package directory/],
+    ['an empty tar', gzipSync(Buffer.alloc(1024)), /empty/],
     ['a path listed twice', tgz(body([{ path: 'package/a.js', data: '1' }, { path: 'package/a.js', data: '2' }])), /twice/],
   ];
   const versions = Object.fromEntries(cases.map(([, tarball], i) => [`1.0.${i}`, { tarball }]));
@@ -308,7 +314,7 @@ describe('hostile archives', () => {
   });
 
   it('limits: too many files, a file too large, a total too large → E_ARCHIVE', async () => {
-    await rejects(pkg.capturePackage('npm:hostile@3.0.0', o({ maxFiles: 5 })), 'E_ARCHIVE', /more than 5 files/);
+    await rejects(pkg.capturePackage('npm:hostile@3.0.0', o({ maxFiles: 5 })), 'E_ARCHIVE', /more than 5 entries/);
     assert.equal((await pkg.capturePackage('npm:hostile@3.0.0', o({ maxFiles: 7 }))).files.length, 7);
     await rejects(pkg.capturePackage('npm:hostile@3.0.1', o({ maxFileBytes: 2048 })), 'E_ARCHIVE', /over the limit of 2048/);
     await rejects(pkg.capturePackage('npm:hostile@3.0.2', o({ maxTotalBytes: 4096 })), 'E_ARCHIVE', /more than 4096 bytes/);
@@ -341,7 +347,7 @@ describe('hostile archives', () => {
     assert.deepEqual(tree(work), [], 'the working directory stays empty');
     assert.ok(!existsSync(join(root, 'etc')) && !existsSync(join(work, '..', 'etc')));
     assert.deepEqual(tree(home).filter((p) => !p.startsWith('.config') && p !== '.npmrc'), []);
-    for (const name of readdirSync(hostileCache)) {
+    for (const name of readdirSync(hostileCache).filter((n) => n !== 'packages')) {
       assert.match(name, /^(sha512-[0-9a-f]{128}|sha1-[0-9a-f]{40}|sha256-[0-9a-f]{64})$/);
     }
   });

@@ -29,7 +29,7 @@ SOURCE is a file, - (stdin) or an http(s) URL. Prints the canonical snapshot (wh
 itself (the MCP capture document, the fetched body, the array of samples, or the
 package capture document). --package resolves against the configured registry (npm:
 npm_config_registry, .npmrc; PyPI: PIP_INDEX_URL, pip.conf) and caches artifacts under
-$DRIFTGUARD_CACHE (default ~/.cache/driftguard/packages).
+$DRIFTGUARD_CACHE/packages (default ~/.cache/driftguard/packages).
 
 options:
   -o, --output FILE        write to FILE instead of stdout

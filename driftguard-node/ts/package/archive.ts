@@ -16,7 +16,7 @@ export interface ArchiveLimits {
   maxTotalBytes: number;
   /** Largest single file. */
   maxFileBytes: number;
-  /** Most regular files. */
+  /** Most entries (files, directories and anything else). */
   maxFiles: number;
   /** Largest ratio of unpacked to packed bytes (checked past `ratioFloorBytes` unpacked). */
   maxRatio: number;
@@ -24,12 +24,12 @@ export interface ArchiveLimits {
   ratioFloorBytes: number;
 }
 
-/** Default limits: 256 MiB unpacked, 64 MiB per file, 20 000 files, ratio 100 past 1 MiB. */
+/** Default limits: 256 MiB unpacked, 64 MiB per file, 20 000 entries, ratio 200 past 1 MiB (as the Python fetch layer). */
 export const DEFAULT_ARCHIVE_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxTotalBytes: 256 * 1024 * 1024,
   maxFileBytes: 64 * 1024 * 1024,
   maxFiles: 20_000,
-  maxRatio: 100,
+  maxRatio: 200,
   ratioFloorBytes: 1024 * 1024,
 });
 
@@ -145,6 +145,7 @@ export function readTar(bytes: Buffer, strip: number, limits: ArchiveLimits = DE
   let longName: string | undefined;
   let longLink: string | undefined;
   let offset = 0;
+  let entries = 0;
   for (;;) {
     if (offset + 512 > tar.length) {
       if (offset === tar.length) break; // the end-of-archive blocks are optional
@@ -183,6 +184,8 @@ export function readTar(bytes: Buffer, strip: number, limits: ArchiveLimits = DE
     pax = {};
     longName = undefined;
     longLink = undefined;
+    entries += 1;
+    if (entries > limits.maxFiles) throw bad(`the archive holds more than ${limits.maxFiles} entries`);
     const shown = JSON.stringify(raw.length > 200 ? raw.slice(0, 200) + '…' : raw);
     switch (type) {
       case '0':
@@ -205,13 +208,13 @@ export function readTar(bytes: Buffer, strip: number, limits: ArchiveLimits = DE
         throw bad(`entry ${shown} has the unsupported tar type ${JSON.stringify(type)}`);
     }
     const path = entryPath(raw, strip);
-    if (path === null) continue;
+    if (path === null) throw bad(`entry ${shown} lies outside the package directory`);
     if (size > limits.maxFileBytes) throw bad(`entry ${shown} is ${size} bytes, over the limit of ${limits.maxFileBytes}`);
     if (seen.has(path)) throw bad(`the archive holds ${JSON.stringify(path)} twice`);
     seen.add(path);
     files.push({ path, data: Buffer.from(data) });
-    if (files.length > limits.maxFiles) throw bad(`the archive holds more than ${limits.maxFiles} files`);
   }
+  if (entries === 0) throw bad('the tar archive is empty');
   return files;
 }
 
@@ -244,7 +247,7 @@ export function readZip(bytes: Buffer, strip: number, limits: ArchiveLimits = DE
     throw bad('zip64 archives are not supported');
   }
   if (cdOffset + cdSize > eocd) throw bad('the zip central directory lies outside the archive (truncated or corrupt)');
-  if (count > limits.maxFiles) throw bad(`the archive holds more than ${limits.maxFiles} files`);
+  if (count > limits.maxFiles) throw bad(`the archive holds more than ${limits.maxFiles} entries`);
   const files: ArchiveFile[] = [];
   const seen = new Set<string>();
   let total = 0;
@@ -315,7 +318,7 @@ export function readZip(bytes: Buffer, strip: number, limits: ArchiveLimits = DE
     if (total > limits.ratioFloorBytes && total > bytes.length * limits.maxRatio) {
       throw bad(`the archive unpacks to more than ${limits.maxRatio} times its ${bytes.length} bytes (a decompression bomb)`);
     }
-    if (path === null) continue;
+    if (path === null) throw bad(`entry ${shown} lies outside the package directory`);
     if (seen.has(path)) throw bad(`the archive holds ${JSON.stringify(path)} twice`);
     seen.add(path);
     files.push({ path, data });

@@ -2,8 +2,8 @@
  * Integrity checks and the artifact cache. Artifacts are verified against the digest the
  * registry states (npm SRI `sha512-…`, the strongest algorithm present, `sha1` shasum as
  * the fallback; PyPI `sha256`) before anything is done with them; a mismatch is
- * `E_INTEGRITY`. Verified artifacts are kept under `$DRIFTGUARD_CACHE` or
- * `~/.cache/driftguard/packages`, one file per digest (`sha512-<hex>`), written to a
+ * `E_INTEGRITY`. Verified artifacts are kept under `$DRIFTGUARD_CACHE/packages` or
+ * `~/.cache/driftguard/packages` (see `cacheDir`), one file per digest (`sha512-<hex>`), written to a
  * temporary file in the same directory and renamed (atomic), re-verified on every read
  * (a corrupt entry is removed and fetched again). Nothing is written anywhere else.
  */
@@ -59,10 +59,15 @@ export function verify(data: Buffer, digests: Digest[], what: string): void {
   }
 }
 
-/** The cache directory: `$DRIFTGUARD_CACHE` or `~/.cache/driftguard/packages`. */
-export function cacheDir(env: Record<string, string | undefined> = process.env, home: string = homedir()): string {
-  const fromEnv = env['DRIFTGUARD_CACHE'];
-  return fromEnv ? fromEnv : join(home, '.cache', 'driftguard', 'packages');
+/**
+ * The cache directory: `$DRIFTGUARD_CACHE/packages`, else `$XDG_CACHE_HOME/driftguard/packages`,
+ * else `~/.cache/driftguard/packages` (the Python fetch layer's: one cache for both).
+ */
+export function cacheDir(env: Record<string, string | undefined> = process.env, home: string = env['HOME'] || homedir()): string {
+  const root = env['DRIFTGUARD_CACHE'];
+  if (root) return join(root, 'packages');
+  const xdg = env['XDG_CACHE_HOME'];
+  return join(xdg ? xdg : join(home, '.cache'), 'driftguard', 'packages');
 }
 
 function key(digests: Digest[]): string {

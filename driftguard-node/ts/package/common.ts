@@ -12,7 +12,7 @@ export interface PackageOptions {
   timeoutMs?: number;
   /** Largest registry answer or artifact, bytes (default 64 MiB). */
   maxBytes?: number;
-  /** The artifact cache (default `$DRIFTGUARD_CACHE` or `~/.cache/driftguard/packages`). */
+  /** The artifact cache (default `$DRIFTGUARD_CACHE/packages`, `$XDG_CACHE_HOME/driftguard/packages` or `~/.cache/driftguard/packages`). */
   cacheDir?: string;
   /** Extraction limits (defaults: `DEFAULT_ARCHIVE_LIMITS`). */
   limits?: Partial<ArchiveLimits>;

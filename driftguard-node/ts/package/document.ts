@@ -9,7 +9,8 @@
  *   files under a `bin/` directory; never `.d.ts`/`.d.mts`/`.d.cts`/`.pyi`/`.map`) whose
  *   bytes are valid UTF-8 (a BOM kept), at most 8 MiB each, in path order while the texts'
  *   total stays within 16 MiB (a text that would pass it is skipped, later ones may fit).
- *   `onlyTexts` (a set of paths) narrows that to the paths given.
+ *   `onlyTexts` (a set of paths, e.g. the code files that differ between two versions)
+ *   replaces that rule: the texts of exactly those paths (UTF-8, at most 8 MiB each).
  */
 import { createHash } from 'node:crypto';
 
@@ -85,8 +86,9 @@ export function fileEntries(files: ArchiveFile[], onlyTexts?: ReadonlySet<string
   let total = 0;
   return sorted.map((f) => {
     const entry: PackageFileEntry = { path: f.path, sha256: sha256Hex(f.data), size: f.data.length };
-    const wanted = onlyTexts ? onlyTexts.has(f.path) : true;
-    if (wanted && isCodePath(f.path) && f.data.length <= MAX_TEXT_BYTES && total + f.data.length <= MAX_TEXTS_TOTAL_BYTES) {
+    // A set of paths: those (any file), no total; else code files within the total.
+    const wanted = onlyTexts ? onlyTexts.has(f.path) : isCodePath(f.path) && total + f.data.length <= MAX_TEXTS_TOTAL_BYTES;
+    if (wanted && f.data.length <= MAX_TEXT_BYTES) {
       const text = utf8(f.data);
       if (text !== undefined) {
         entry.text = text;

@@ -32,7 +32,13 @@ export function packumentUrl(registry: string, name: string): string {
 }
 
 /** Picks the version `spec` names among `versions` (npm's rules, see the module doc). */
-export function pickVersion(name: string, spec: string, versions: string[], distTags: Record<string, unknown>): string {
+export function pickVersion(
+  name: string,
+  spec: string,
+  versions: string[],
+  distTags: Record<string, unknown>,
+  deprecated: (version: string) => boolean = () => false,
+): string {
   const tag = distTags[spec];
   if (typeof tag === 'string') {
     if (!versions.includes(tag)) throw new DriftGuardError('E_PACKAGE', `${name}: the dist-tag ${spec} names ${tag}, which is not published`);
@@ -50,7 +56,10 @@ export function pickVersion(name: string, spec: string, versions: string[], dist
   }
   const latest = distTags['latest'];
   if (typeof latest === 'string' && versions.includes(latest) && semver.satisfies(latest, range, { loose: true })) return latest;
-  const best = semver.maxSatisfying(versions.filter((v) => semver.valid(v)), range, { loose: true });
+  const ok = versions.filter((v) => semver.valid(v) && semver.satisfies(v, range, { loose: true }));
+  // Not deprecated when possible (npm-pick-manifest); a deprecated one when nothing else matches.
+  const fresh = ok.filter((v) => !deprecated(v));
+  const best = semver.maxSatisfying(fresh.length ? fresh : ok, range, { loose: true });
   if (best === null) throw new DriftGuardError('E_PACKAGE', `no version of ${name} matches ${JSON.stringify(spec)}`);
   return best;
 }
@@ -69,44 +78,71 @@ export async function resolveNpm(name: string, spec: string, options: PackageOpt
   }
   const versionsObj = body['versions'];
   const distTags = isObject(body['dist-tags']) ? body['dist-tags'] : {};
-  const version = pickVersion(name, spec, Object.keys(versionsObj), distTags);
+  const version = pickVersion(name, spec, Object.keys(versionsObj), distTags, (x) => {
+    const d = versionsObj[x];
+    return isObject(d) && d['deprecated'] !== undefined && d['deprecated'] !== null && d['deprecated'] !== false && d['deprecated'] !== '';
+  });
   const v = versionsObj[version];
   const dist = isObject(v) && isObject(v['dist']) ? v['dist'] : undefined;
   if (!isObject(v) || !dist || typeof dist['tarball'] !== 'string') {
     throw new DriftGuardError('E_PACKAGE', `${name}@${version}: the packument has no tarball URL`);
   }
   let integrity: string;
-  if (typeof dist['integrity'] === 'string' && dist['integrity'].trim()) {
-    integrity = dist['integrity'];
+  if (typeof dist['integrity'] === 'string' && parseSri(dist['integrity']).length) {
+    integrity = dist['integrity'].trim();
   } else if (typeof dist['shasum'] === 'string' && /^[0-9a-f]{40}$/i.test(dist['shasum'])) {
     integrity = `sha1-${Buffer.from(dist['shasum'], 'hex').toString('base64')}`;
   } else {
     throw new DriftGuardError('E_INTEGRITY', `${name}@${version}: the registry states neither dist.integrity nor dist.shasum`);
   }
   const resolved: NpmResolved = { name, version, registry, tarball: dist['tarball'], integrity };
-  if (v['_npmUser'] !== undefined && v['_npmUser'] !== null) resolved.publisher = v['_npmUser'];
-  if (v['maintainers'] !== undefined && v['maintainers'] !== null) resolved.maintainers = v['maintainers'];
+  const publisher = person(v['_npmUser']);
+  if (publisher !== undefined) resolved.publisher = publisher;
+  if (Array.isArray(v['maintainers'])) {
+    const people = v['maintainers'].map(person).filter((p) => p !== undefined);
+    if (people.length) resolved.maintainers = people;
+  }
   return resolved;
 }
 
-/** `package.json` members that go to the capture document's `manifest`, verbatim. */
-export const NPM_MANIFEST_KEYS = ['bin', 'dependencies', 'exports', 'main', 'optionalDependencies', 'peerDependencies', 'scripts'];
+/** A person as the document keeps it: a non-blank string, or `{name, email?}` (other members dropped). */
+function person(v: unknown): unknown {
+  if (typeof v === 'string') return v.trim() ? v : undefined;
+  if (isObject(v) && typeof v['name'] === 'string') {
+    return typeof v['email'] === 'string' ? { name: v['name'], email: v['email'] } : { name: v['name'] };
+  }
+  return undefined;
+}
+
+function strings(v: unknown): Record<string, string> | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return Object.keys(out).length ? out : undefined;
+}
+
 
 /** The capture document of an extracted tarball. */
 export function npmDocument(r: NpmResolved, files: ArchiveFile[], onlyTexts?: ReadonlySet<string>): PackageCaptureDocument {
   const pkgFile = files.find((f) => f.path === 'package.json');
-  if (!pkgFile) throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: the tarball has no package.json`);
+  if (!pkgFile) throw new DriftGuardError('E_PACKAGE', `npm:${r.name}@${r.version}: the tarball has no package.json`);
   let pkg: unknown;
   try {
-    pkg = JSON.parse(pkgFile.data.toString('utf8').replace(/^\uFEFF/, ''));
+    pkg = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(pkgFile.data));
   } catch (e) {
-    throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: package.json is not JSON: ${(e as Error).message}`);
+    throw new DriftGuardError('E_PACKAGE', `npm:${r.name}@${r.version}: package.json is not JSON: ${(e as Error).message}`);
   }
-  if (!isObject(pkg)) throw new DriftGuardError('E_ARCHIVE', `${r.name}@${r.version}: package.json is not an object`);
+  if (!isObject(pkg)) throw new DriftGuardError('E_PACKAGE', `npm:${r.name}@${r.version}: package.json is not an object`);
+  // What decides what runs, with the types the core reads (string maps keep their strings).
   const manifest: Record<string, unknown> = {};
-  for (const k of NPM_MANIFEST_KEYS) {
-    if (pkg[k] !== undefined && pkg[k] !== null) manifest[k] = pkg[k];
+  for (const group of ['dependencies', 'optionalDependencies', 'peerDependencies', 'scripts']) {
+    const values = strings(pkg[group]);
+    if (values) manifest[group] = values;
   }
+  if (typeof pkg['bin'] === 'string') manifest['bin'] = pkg['bin'];
+  else if (strings(pkg['bin'])) manifest['bin'] = strings(pkg['bin']);
+  if (typeof pkg['main'] === 'string') manifest['main'] = pkg['main'];
+  if (pkg['exports'] !== undefined && pkg['exports'] !== null) manifest['exports'] = pkg['exports'];
   if (r.maintainers !== undefined) manifest['maintainers'] = r.maintainers;
   const doc: PackageCaptureDocument = {
     ecosystem: 'npm',

@@ -112,26 +112,28 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The version and kind of a wheel or sdist filename of project `name` (undefined: neither). */
+/** The version and kind of a wheel or sdist (`.tar.gz`, `.zip`) filename of project `name`. */
 export function fileInfo(name: string, filename: string): FileInfo | undefined {
+  const project = pep503(name);
   if (filename.endsWith('.whl')) {
     const parts = filename.slice(0, -4).split('-');
     if (parts.length !== 5 && parts.length !== 6) return undefined;
-    if (pep503(parts[0] as string) !== pep503(name)) return undefined;
+    if (pep503(parts[0] as string) !== project) return undefined;
     const n = parts.length;
     return { version: parts[1] as string, kind: 'wheel', tags: [parts[n - 3] as string, parts[n - 2] as string, parts[n - 1] as string] };
   }
-  const ext = ['.tar.gz', '.zip'].find((e) => filename.toLowerCase().endsWith(e));
-  if (!ext) return undefined;
-  const stem = filename.slice(0, -ext.length);
-  const re = new RegExp(`^${pep503(name).split('-').map(escapeRe).join('[-_.]+')}-(.+)$`, 'i');
-  const m = re.exec(stem);
-  if (!m || !parsePep440(m[1] as string)) return undefined;
-  return { version: m[1] as string, kind: 'sdist' };
+  for (const ext of ['.tar.gz', '.zip']) {
+    if (!filename.endsWith(ext)) continue;
+    const stem = filename.slice(0, -ext.length);
+    const dash = stem.lastIndexOf('-');
+    if (dash >= 0 && pep503(stem.slice(0, dash)) === project) return { version: stem.slice(dash + 1), kind: 'sdist' };
+  }
+  return undefined;
 }
 
+/** A pure-Python wheel: a `py3*` python tag, abi `none`, platform `any`. */
 function pureWheel(tags: [string, string, string]): boolean {
-  return tags[0].split('.').includes('py3') && tags[1] === 'none' && tags[2] === 'any';
+  return tags[1].split('.').includes('none') && tags[2].split('.').includes('any') && tags[0].split('.').some((p) => p.startsWith('py3'));
 }
 
 /** Reads a PEP 691 JSON project page, or a PEP 503 HTML one. */
@@ -173,7 +175,12 @@ export interface PypiResolved {
   sha256: string;
 }
 
-/** Picks the version and the file (a `py3-none-any` wheel, else an sdist). */
+/**
+ * Picks the version and the file. `latest`: the greatest version that is not a
+ * pre-release and has a file not yanked; `==V`: V (yanked allowed, as pip does). The
+ * file: the first pure-Python wheel by filename, else the first `.tar.gz` sdist, else
+ * the first other sdist.
+ */
 export function pickFile(name: string, spec: string, files: IndexFile[]): { version: string; file: IndexFile; kind: 'wheel' | 'sdist' } {
   const byVersion = new Map<string, { parsed: Pep440; files: { file: IndexFile; info: FileInfo }[] }>();
   for (const file of files) {
@@ -181,35 +188,32 @@ export function pickFile(name: string, spec: string, files: IndexFile[]): { vers
     if (!info) continue;
     const parsed = parsePep440(info.version);
     if (!parsed) continue;
-    const key = info.version;
-    const entry = byVersion.get(key) ?? { parsed, files: [] };
+    const entry = byVersion.get(info.version) ?? { parsed, files: [] };
     entry.files.push({ file, info });
-    byVersion.set(key, entry);
+    byVersion.set(info.version, entry);
   }
-  let version: string | undefined;
-  if (spec === 'latest') {
-    const usable = [...byVersion.entries()].filter(([, e]) => e.files.some((f) => !f.file.yanked && (f.info.kind === 'sdist' || pureWheel(f.info.tags as [string, string, string]))));
-    const finals = usable.filter(([, e]) => !e.parsed.pre && e.parsed.dev === undefined);
-    const pool = finals.length ? finals : usable;
-    pool.sort(([, a], [, b]) => comparePep440(b.parsed, a.parsed));
-    version = pool[0]?.[0];
-    if (version === undefined) throw new DriftGuardError('E_PACKAGE', `pypi:${name} has no installable release (a py3-none-any wheel or an sdist)`);
-  } else {
-    const wanted = parsePep440(spec);
-    if (!wanted) throw new DriftGuardError('E_PACKAGE', `pypi:${name}: ${JSON.stringify(spec)} is not a PEP 440 version`);
-    version = [...byVersion.entries()].find(([, e]) => comparePep440(e.parsed, wanted) === 0)?.[0];
-    if (version === undefined) throw new DriftGuardError('E_PACKAGE', `pypi:${name}==${spec} is not published`);
+  if (!byVersion.size) throw new DriftGuardError('E_PACKAGE', `pypi:${name}: the index lists no wheel or sdist of ${name}`);
+  const exact = spec === 'latest' ? undefined : parsePep440(spec);
+  if (spec !== 'latest' && !exact) throw new DriftGuardError('E_PACKAGE', `pypi:${name}: ${JSON.stringify(spec)} is not a PEP 440 version`);
+  const candidates = [...byVersion.entries()].filter(([, e]) => {
+    if (exact) return comparePep440(exact.local === undefined ? { ...e.parsed, local: undefined } : e.parsed, exact) === 0;
+    return !e.files.every((f) => f.file.yanked) && !e.parsed.pre && e.parsed.dev === undefined;
+  });
+  if (!candidates.length) {
+    throw new DriftGuardError(
+      'E_PACKAGE',
+      exact ? `pypi:${name}==${spec} is not published` : `pypi:${name}: no release matches (yanked and pre-releases skipped)`,
+    );
   }
-  const candidates = (byVersion.get(version) as { files: { file: IndexFile; info: FileInfo }[] }).files;
-  // A pinned yanked release is still installable (pip allows `==`); prefer what is not yanked.
-  const order = (xs: { file: IndexFile; info: FileInfo }[]) =>
-    [...xs].sort((a, b) => Number(a.file.yanked) - Number(b.file.yanked) || byCodePoint(a.file.filename, b.file.filename));
-  const wheel = order(candidates.filter((c) => c.info.kind === 'wheel' && pureWheel(c.info.tags as [string, string, string])))[0];
-  const sdist =
-    order(candidates.filter((c) => c.info.kind === 'sdist' && c.file.filename.toLowerCase().endsWith('.tar.gz')))[0] ??
-    order(candidates.filter((c) => c.info.kind === 'sdist'))[0];
-  const chosen = wheel ?? sdist;
-  if (!chosen) throw new DriftGuardError('E_PACKAGE', `pypi:${name}==${version} has neither a py3-none-any wheel nor an sdist`);
+  let best = candidates[0] as [string, { parsed: Pep440; files: { file: IndexFile; info: FileInfo }[] }];
+  for (const c of candidates) if (comparePep440(c[1].parsed, best[1].parsed) > 0) best = c;
+  const [version, entry] = best;
+  const choices = entry.files.filter((f) => exact || !f.file.yanked);
+  const byName = (xs: { file: IndexFile; info: FileInfo }[]) => [...xs].sort((a, b) => byCodePoint(a.file.filename, b.file.filename));
+  const wheels = byName(choices.filter((c) => c.info.kind === 'wheel' && pureWheel(c.info.tags as [string, string, string])));
+  const sdists = byName(choices.filter((c) => c.info.kind === 'sdist'));
+  const chosen = wheels[0] ?? sdists.find((c) => c.file.filename.endsWith('.tar.gz')) ?? sdists[0];
+  if (!chosen) throw new DriftGuardError('E_PACKAGE', `pypi:${name}==${version} has no pure-Python wheel and no sdist`);
   return { version, file: chosen.file, kind: chosen.info.kind };
 }
 
@@ -239,7 +243,7 @@ export async function pypiFiles(r: PypiResolved, options: PackageOptions = {}): 
   const digests: Digest[] = [{ algorithm: 'sha256', bytes: Buffer.from(r.sha256, 'hex') }];
   const bytes = await artifact(r.file.url, digests, `pypi:${r.name}==${r.version}`, options);
   const limits = limitsOf(options);
-  if (r.kind === 'wheel' || r.file.filename.toLowerCase().endsWith('.zip')) return readZip(bytes, r.kind === 'wheel' ? 0 : 1, limits);
+  if (r.kind === 'wheel' || r.file.filename.endsWith('.zip')) return readZip(bytes, r.kind === 'wheel' ? 0 : 1, limits);
   return readTar(bytes, 1, limits);
 }
 
@@ -265,37 +269,112 @@ export function metadataHeaders(text: string): Map<string, string[]> {
   return out;
 }
 
-/** `Author`/`Author-email`/`Maintainer`/`Maintainer-email` as `name <email>` strings. */
-export function pypiMaintainers(headers: Map<string, string[]>): string[] {
-  const out: string[] = [];
-  for (const [nameKey, emailKey] of [
-    ['author', 'author-email'],
-    ['maintainer', 'maintainer-email'],
-  ] as const) {
-    const name = (headers.get(nameKey)?.[0] ?? '').trim();
-    const email = (headers.get(emailKey)?.[0] ?? '').trim();
-    if (email) out.push(email.includes('<') ? email : name ? `${name} <${email}>` : `<${email}>`);
-    else if (name) out.push(name);
+/** `Name <addr>` pairs of an address list (what Python's `email.utils.getaddresses` reads). */
+export function addresses(text: string): [string, string][] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  let paren = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\' && quoted) {
+      current += c + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '<') angle++;
+    else if (!quoted && c === '>') angle = Math.max(0, angle - 1);
+    else if (!quoted && c === '(') paren++;
+    else if (!quoted && c === ')') paren = Math.max(0, paren - 1);
+    if (c === ',' && !quoted && !angle && !paren) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  const out: [string, string][] = [];
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (!part) continue;
+    const angled = /^(.*?)\s*<([^>]*)>\s*$/s.exec(part);
+    if (angled) {
+      let name = (angled[1] as string).trim();
+      if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1).replace(/\\(.)/g, '$1');
+      out.push([name, (angled[2] as string).trim()]);
+      continue;
+    }
+    const commented = /^(\S+)\s*\((.*)\)$/s.exec(part);
+    if (commented) out.push([(commented[2] as string).trim(), commented[1] as string]);
+    else out.push(['', part]);
   }
   return out;
 }
 
-/** `entry_points.txt`: `{group: {name: value}}`. */
+function people(nameValue: string | undefined, emails: string | undefined): string[] {
+  const out: string[] = [];
+  const name = (nameValue ?? '').trim() || undefined;
+  if (emails && emails.trim()) {
+    const pairs = addresses(emails).filter(([, a]) => a);
+    for (const [n, a] of pairs) {
+      const label = n.trim() || (name && pairs.length === 1 ? name : '');
+      out.push(label ? `${label} <${a}>` : `<${a}>`);
+    }
+    if (!pairs.length && name) out.push(name);
+  } else if (name) {
+    out.push(name);
+  }
+  return out;
+}
+
+/** `Author`/`Author-email`/`Maintainer`/`Maintainer-email` as a sorted set of `name <email>` strings. */
+export function pypiMaintainers(headers: Map<string, string[]>): string[] {
+  const all = [
+    ...people(headers.get('author')?.[0], headers.get('author-email')?.[0]),
+    ...people(headers.get('maintainer')?.[0], headers.get('maintainer-email')?.[0]),
+  ];
+  return [...new Set(all)].sort(byCodePoint);
+}
+
+/**
+ * `entry_points.txt` as Python's `configparser` reads it (`=` only, names case-kept, no
+ * interpolation): `{group: {name: value}}`, empty groups dropped; anything it would
+ * reject (a line before the first section, a line without `=`) gives `{}`.
+ */
 export function parseEntryPoints(text: string): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   let group: string | undefined;
+  let last: { key: string; indent: number } | undefined;
   for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
     const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      group = (header[1] as string).trim();
-      out[group] ??= {};
+    const indent = raw.length - raw.trimStart().length;
+    if (!line || line.startsWith('#') || line.startsWith(';')) {
+      if (!line) last = undefined;
       continue;
     }
-    const m = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (m && group !== undefined) (out[group] as Record<string, string>)[m[1] as string] = m[2] as string;
+    if (group !== undefined && last && indent > last.indent) {
+      const g = out[group] as Record<string, string>;
+      g[last.key] = g[last.key] ? `${g[last.key]}\n${line}` : line;
+      continue;
+    }
+    const header = /^\[(.+)\]/.exec(line);
+    if (header) {
+      group = header[1] as string;
+      out[group] ??= {};
+      last = undefined;
+      continue;
+    }
+    if (group === undefined) return {};
+    const m = /^(.*?)\s*=\s*(.*)$/.exec(line);
+    if (!m || !(m[1] as string).trim()) return {};
+    const key = (m[1] as string).trim();
+    (out[group] as Record<string, string>)[key] = (m[2] as string).trim();
+    last = { key, indent };
   }
+  for (const g of Object.keys(out)) if (!Object.keys(out[g] as object).length) delete out[g];
   return out;
 }
 
@@ -317,42 +396,57 @@ function pyprojectBuildBackend(text: string): string | undefined {
 
 /** The capture document of an extracted wheel or sdist. */
 export function pypiDocument(r: PypiResolved, files: ArchiveFile[], onlyTexts?: ReadonlySet<string>): PackageCaptureDocument {
-  const metaFile =
-    r.kind === 'wheel'
-      ? files
-          .filter((f) => /^[^/]+\.dist-info\/METADATA$/.test(f.path))
-          .sort((a, b) => byCodePoint(a.path, b.path))[0]
-      : files.find((f) => f.path === 'PKG-INFO');
-  if (!metaFile) {
-    throw new DriftGuardError('E_ARCHIVE', `pypi:${r.name}==${r.version}: ${r.kind === 'wheel' ? 'the wheel has no *.dist-info/METADATA' : 'the sdist has no PKG-INFO'}`);
-  }
-  const headers = metadataHeaders(metaFile.data.toString('utf8'));
-  const manifest: Record<string, unknown> = {};
-  const requires = headers.get('requires-dist') ?? [];
-  if (requires.length) manifest['requiresDist'] = requires;
+  const what = `pypi:${r.name}==${r.version}`;
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  let metaPath: string | undefined;
+  let epPath: string | undefined;
   if (r.kind === 'wheel') {
-    const dir = metaFile.path.slice(0, metaFile.path.indexOf('/'));
-    const ep = files.find((f) => f.path === `${dir}/entry_points.txt`);
-    if (ep) {
-      const groups = parseEntryPoints(ep.data.toString('utf8'));
-      if (Object.keys(groups).length) manifest['entryPoints'] = groups;
-    }
+    const infos = [...new Set(files.map((f) => f.path.split('/')[0] as string))]
+      .filter((d) => d.endsWith('.dist-info') && files.some((f) => f.path.startsWith(`${d}/`) && f.path.split('/').length === 2))
+      .sort(byCodePoint);
+    metaPath = infos.map((d) => `${d}/METADATA`).find((p) => byPath.has(p));
+    if (!metaPath) throw new DriftGuardError('E_PACKAGE', `${what}: the wheel has no .dist-info/METADATA`);
+    epPath = `${metaPath.slice(0, metaPath.lastIndexOf('/'))}/entry_points.txt`;
   } else {
+    metaPath = 'PKG-INFO';
+    if (!byPath.has(metaPath)) throw new DriftGuardError('E_PACKAGE', `${what}: the sdist has no PKG-INFO`);
+    epPath = files
+      .map((f) => f.path)
+      .filter((p) => p.endsWith('.egg-info/entry_points.txt') && p.split('/').length === 2)
+      .sort(byCodePoint)[0];
+  }
+  let metaText: string;
+  try {
+    metaText = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode((byPath.get(metaPath) as ArchiveFile).data);
+  } catch {
+    throw new DriftGuardError('E_PACKAGE', `${what}: ${metaPath} is not UTF-8`);
+  }
+  const headers = metadataHeaders(metaText);
+  const manifest: Record<string, unknown> = {};
+  const requires = (headers.get('requires-dist') ?? []).map((x) => x.trim());
+  if (requires.length) manifest['requiresDist'] = requires;
+  const ep = epPath !== undefined ? byPath.get(epPath) : undefined;
+  if (ep) {
+    const groups = parseEntryPoints(ep.data.toString('utf8'));
+    if (Object.keys(groups).length) manifest['entryPoints'] = groups;
+  }
+  if (r.kind !== 'wheel') {
     const scripts: Record<string, string> = {};
-    const pyproject = files.find((f) => f.path === 'pyproject.toml');
+    const pyproject = byPath.get('pyproject.toml');
     const backend = pyproject ? pyprojectBuildBackend(pyproject.data.toString('utf8')) : undefined;
     if (backend) scripts['build-backend'] = backend;
-    const setup = files.find((f) => f.path === 'setup.py');
+    const setup = byPath.get('setup.py');
     if (setup) scripts['setup.py'] = sha256Hex(setup.data);
     if (Object.keys(scripts).length) manifest['scripts'] = scripts;
   }
   const maintainers = pypiMaintainers(headers);
   if (maintainers.length) manifest['maintainers'] = maintainers;
-  const published = headers.get('name')?.[0];
+  const published = headers.get('name')?.[0]?.trim();
+  const version = headers.get('version')?.[0]?.trim();
   return {
     ecosystem: 'pypi',
     name: published || r.name,
-    version: r.version,
+    version: version || r.version,
     integrity: `sha256:${r.sha256}`,
     manifest,
     files: fileEntries(files, onlyTexts),

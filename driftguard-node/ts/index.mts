@@ -29,6 +29,7 @@ export const {
   capture,
   capturePackage,
   capturePackageText,
+  comparePackages,
   fetchPackage,
   packageDocumentText,
   parsePackageSpec,

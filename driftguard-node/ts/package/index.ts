@@ -6,7 +6,7 @@
  */
 import type { ArchiveFile } from './archive.js';
 import { parsePackageSpec, type PackageOptions, type PackageSpec } from './common.js';
-import { packageDocumentText, type PackageCaptureDocument } from './document.js';
+import { isCodePath, packageDocumentText, sha256Hex, type PackageCaptureDocument } from './document.js';
 import { npmDocument, npmFiles, resolveNpm } from './npm.js';
 import { pypiDocument, pypiFiles, resolvePypi } from './pypi.js';
 
@@ -52,4 +52,31 @@ export async function capturePackage(spec: string | PackageSpec, options: Packag
 /** The capture document's text, as `capture --package --document` writes it. */
 export async function capturePackageText(spec: string | PackageSpec, options: PackageOptions = {}): Promise<string> {
   return packageDocumentText(await capturePackage(spec, options));
+}
+
+/** The code files whose path or content differs between two fetched packages. */
+export function changedCodePaths(a: FetchedPackage, b: FetchedPackage): Set<string> {
+  const hashes = (p: FetchedPackage) => new Map(p.files.map((f) => [f.path, sha256Hex(f.data)]));
+  const ha = hashes(a);
+  const hb = hashes(b);
+  const out = new Set<string>();
+  for (const path of new Set([...ha.keys(), ...hb.keys()])) {
+    if (ha.get(path) !== hb.get(path) && isCodePath(path)) out.add(path);
+  }
+  return out;
+}
+
+/**
+ * The capture documents of two versions, each with the texts of the code files that
+ * differ between them (what the core's code review needs, PACKAGE_CAPTURE.md).
+ */
+export async function comparePackages(
+  oldSpec: string | PackageSpec,
+  newSpec: string | PackageSpec,
+  options: PackageOptions = {},
+): Promise<[PackageCaptureDocument, PackageCaptureDocument]> {
+  const a = await fetchPackage(oldSpec, options);
+  const b = await fetchPackage(newSpec, options);
+  const changed = changedCodePaths(a, b);
+  return [a.document(changed), b.document(changed)];
 }

@@ -1,0 +1,122 @@
+// Cross-binding: the Python CLI (driftguard-py/.venv, when installed with `capture
+// --package`; or $DRIFTGUARD_PYTHON_CLI) and this package's CLI write the same bytes for
+// `capture --package SPEC --document` and the same snapshot, for packages served by a
+// local registry on 127.0.0.1 and for real pinned packages, sharing one artifact cache;
+// failures give the same exit code and error code.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { sri, startRegistry, tgz } from './package-registry.mjs';
+import { REPO } from './vectors.mjs';
+
+const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/package/', import.meta.url));
+const PYTHON_CLI = process.env.DRIFTGUARD_PYTHON_CLI ?? join(REPO, 'driftguard-py', '.venv', 'bin', 'driftguard');
+
+function pythonKnowsPackages() {
+  if (!existsSync(PYTHON_CLI)) return `${PYTHON_CLI} is not installed (driftguard-py/ci/install.sh)`;
+  try {
+    const help = execFileSync(PYTHON_CLI, ['capture', '--help'], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    return help.includes('--package') ? false : 'the Python CLI has no capture --package';
+  } catch (e) {
+    return `the Python CLI does not run: ${e.message}`;
+  }
+}
+
+const root = mkdtempSync(join(tmpdir(), 'driftguard-pkg-cross-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const CERT_VARS = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'];
+
+function run(file, args, env) {
+  const base = { PATH: process.env.PATH, HOME: root, PYTHONDONTWRITEBYTECODE: '1', DRIFTGUARD_CACHE: join(root, 'cache') };
+  for (const k of CERT_VARS) if (process.env[k]) base[k] = process.env[k];
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: root, env: { ...base, ...env }, encoding: 'buffer', maxBuffer: 1 << 28 }, (error, stdout, stderr) =>
+      resolve({ stdout, stderr: stderr.toString('utf8'), code: error ? error.code : 0 }),
+    );
+  });
+}
+
+async function both(args, env = {}) {
+  const [py, node] = await Promise.all([run(PYTHON_CLI, args, env), run(process.execPath, [BIN, ...args], env)]);
+  return { py, node };
+}
+
+describe('Python and Node capture packages byte for byte', { skip: pythonKnowsPackages() }, () => {
+  let reg;
+  let env;
+  before(async () => {
+    reg = await startRegistry();
+    reg.npm('local-mcp', {
+      distTags: { latest: '1.0.0' },
+      versions: {
+        '1.0.0': {
+          tarball: readFileSync(join(FIXTURES, 'local-mcp-1.0.0.tgz')),
+          npmUser: { name: 'alice', email: 'alice@example.org', trustedPublisher: { id: 'github' } },
+          maintainers: [{ name: 'alice', email: 'alice@example.org' }, 'bob <bob@example.org>'],
+        },
+        '6.6.6': { tarball: tgz([{ path: 'package/../../etc/passwd', data: 'x' }]) },
+        '6.6.7': { tarball: tgz([{ path: 'package/package.json', data: '{}' }]), integrity: sri(Buffer.from('other')) },
+      },
+    });
+    reg.pypi('local-mcp', [
+      { filename: 'local_mcp-1.0.0-py3-none-any.whl', bytes: readFileSync(join(FIXTURES, 'local_mcp-1.0.0-py3-none-any.whl')) },
+      { filename: 'local_mcp-1.0.1.tar.gz', bytes: readFileSync(join(FIXTURES, 'local_mcp-1.0.1.tar.gz')) },
+    ]);
+    env = { npm_config_registry: reg.url, PIP_INDEX_URL: `${reg.url}simple/` };
+  });
+  after(() => reg?.close());
+
+  const local = [
+    ['npm:local-mcp@1.0.0', 'local-mcp-1.0.0.npm.capture.json'],
+    ['npm:local-mcp@^1', 'local-mcp-1.0.0.npm.capture.json'],
+    ['pypi:local-mcp==1.0.0', 'local-mcp-1.0.0.pypi.capture.json'],
+    ['pypi:local-mcp', 'local-mcp-1.0.1.pypi.capture.json'],
+  ];
+  for (const [spec, expected] of local) {
+    it(`${spec}: the same document (the committed one) and the same snapshot`, async () => {
+      const doc = await both(['capture', '--package', spec, '--document'], env);
+      assert.equal(doc.py.code, 0, doc.py.stderr);
+      assert.equal(doc.node.code, 0, doc.node.stderr);
+      assert.ok(doc.node.stdout.equals(doc.py.stdout), `documents differ for ${spec}`);
+      assert.ok(doc.node.stdout.equals(readFileSync(join(FIXTURES, expected))));
+      const snap = await both(['capture', '--package', spec], env);
+      assert.ok(snap.node.stdout.equals(snap.py.stdout), `snapshots differ for ${spec}`);
+    });
+  }
+
+  for (const [spec, code] of [
+    ['npm:local-mcp@6.6.6', 'E_ARCHIVE'],
+    ['npm:local-mcp@6.6.7', 'E_INTEGRITY'],
+    ['npm:local-mcp@9', 'E_PACKAGE'],
+    ['npm:no-such-package', 'E_PACKAGE'],
+    ['pypi:local-mcp==4.0', 'E_PACKAGE'],
+  ]) {
+    it(`${spec}: both fail with ${code}, exit 2`, async () => {
+      const { py, node } = await both(['capture', '--package', spec, '--document'], env);
+      assert.equal(py.code, 2);
+      assert.equal(node.code, 2);
+      assert.match(py.stderr, new RegExp(`^error\\[${code}\\]: `));
+      assert.match(node.stderr, new RegExp(`^error\\[${code}\\]: `));
+    });
+  }
+
+  for (const spec of [
+    'npm:@modelcontextprotocol/server-everything@2026.1.14',
+    'npm:@modelcontextprotocol/server-everything@2026.1.26',
+    'pypi:mcp-server-time==2026.10.10',
+    'pypi:mcp-server-time==2026.10.19',
+  ]) {
+    it(`${spec} from the real registry: the same document`, async () => {
+      const { py, node } = await both(['capture', '--package', spec, '--document']);
+      assert.equal(py.code, 0, py.stderr);
+      assert.equal(node.code, 0, node.stderr);
+      assert.ok(node.stdout.equals(py.stdout), `documents differ for ${spec}`);
+    });
+  }
+});

@@ -210,11 +210,14 @@ export declare function lockApprove(configText: string, lockText: string | undef
 
 /**
  * `driftguard check`: compares the captures (`snapshots`: `{name: snapshot JSON
- * text}`, `failures`: `{name: {code, message}}`) with the lock under each surface's
- * policy (`policies`: `{path: text}` of the policy files the configuration names) and
- * renders the outcome in `format` (`text`, `json`, `markdown`, `github`).
+ * text, or a document such as a package capture document}`, `failures`: `{name:
+ * {code, message}}`) with the lock under each surface's policy (`policies`: `{path:
+ * text}` of the policy files the configuration names) and renders the outcome in
+ * `format` (`text`, `json`, `markdown`, `github`). `approved` (`{name: package capture
+ * document of the approved artifact}`) supplies the approved side's file texts for the
+ * code review; one whose digest differs from the lock's is ignored.
  */
-export declare function lockCheck(configText: string, lockText: string | undefined | null, snapshots: Record<string, string>, failures: Record<string, CaptureFailure>, today: string | undefined | null, format: string, policies?: Record<string, string> | undefined | null): CheckResult
+export declare function lockCheck(configText: string, lockText: string | undefined | null, snapshots: Record<string, string>, failures: Record<string, CaptureFailure>, today: string | undefined | null, format: string, policies?: Record<string, string> | undefined | null, approved?: Record<string, string> | undefined | null): CheckResult
 
 /** Replaces every secret value in `text` with `[redacted]` (longest first). */
 export declare function redact(text: string, secrets: Array<string>): string

@@ -64,7 +64,9 @@ fn the_documented_example_parses() {
             "petstore",
             "orders-schema",
             "everything",
+            "everything.package",
             "remote-mcp",
+            "postmark-pkg",
             "order-status"
         ]
     );
@@ -75,7 +77,9 @@ fn the_documented_example_parses() {
             "url https://api.example.com/openapi.json",
             "file schemas/order.schema.json",
             "mcp_stdio npx -y @modelcontextprotocol/server-everything@2026.1.14 (env: EVERYTHING_API_KEY; cwd: servers)",
+            "package npm:@modelcontextprotocol/server-everything@2026.1.14 (run by surface everything)",
             "mcp_http https://mcp.example.com/mcp",
+            "package npm:postmark-mcp@latest",
             "endpoint https://api.example.com/orders/42/status (5 samples, 2s apart)",
         ]
     );
@@ -291,8 +295,8 @@ const INVALID: &[(&str, &str, usize, usize)] = &[
         12,
     ),
     (
-        "[defaults]\ninterval = \"1s\"\n",
-        "`defaults.interval`: \"1s\" is out of range: must be from 10s to 30d at line 2, column 12 (/defaults/interval)",
+        "[defaults]\ninterval = \"500ms\"\n",
+        "`defaults.interval`: \"500ms\" is out of range: must be from 1s to 30d at line 2, column 12 (/defaults/interval)",
         2,
         12,
     ),
@@ -310,7 +314,7 @@ const INVALID: &[(&str, &str, usize, usize)] = &[
     ),
     (
         "[[surface]]\nname = \"a\"\n",
-        "`surface[0]`: surface \"a\" has no source: give exactly one of file, url, mcp_stdio, mcp_http, endpoint at line 1, column 1 (/surface/0)",
+        "`surface[0]`: surface \"a\" has no source: give exactly one of file, url, mcp_stdio, mcp_http, endpoint, package at line 1, column 1 (/surface/0)",
         1,
         1,
     ),

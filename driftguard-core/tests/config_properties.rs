@@ -9,8 +9,8 @@ use std::time::Duration;
 use driftguard_core::classify::Severity;
 use driftguard_core::classify::policy::{Policy, Threshold};
 use driftguard_core::config::{
-    Alerts, Config, Defaults, EmailSink, Header, PolicyRef, REDACTED, Secret, SlackSink, Source,
-    SurfaceConfig, Template, Watch, WebhookSink, redact,
+    Alerts, Config, Defaults, EmailSink, Header, PackageSpec, PackageTie, PolicyRef, REDACTED,
+    Secret, SlackSink, Source, SurfaceConfig, Template, Watch, WebhookSink, redact,
 };
 use proptest::prelude::*;
 
@@ -69,11 +69,36 @@ fn source() -> impl Strategy<Value = Source> {
             proptest::collection::vec(template(), 1..5),
             proptest::collection::btree_map("[A-Za-z_ .]{1,8}", header_value(), 0..3),
             proptest::option::of(text()),
+            any::<bool>(),
         )
-            .prop_map(|(command, env, cwd)| Source::McpStdio {
+            .prop_map(|(command, env, cwd, off)| Source::McpStdio {
                 command,
                 env: env.into_iter().collect(),
-                cwd
+                cwd,
+                // A random argv runs no registry package, so no companion surface
+                // appears; `Spec` ties are covered by the example tests.
+                package: if off {
+                    PackageTie::Off
+                } else {
+                    PackageTie::Auto
+                },
+            }),
+        (
+            "[a-z][a-z0-9-]{0,12}",
+            "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}|latest",
+            any::<bool>()
+        )
+            .prop_map(|(name, version, npm)| Source::Package {
+                spec: PackageSpec::parse(&if npm {
+                    format!("npm:{name}@{version}")
+                } else if version == "latest" {
+                    format!("pypi:{name}x")
+                } else {
+                    format!("pypi:{name}x=={version}")
+                })
+                .unwrap(),
+                of: None,
+                registry: None,
             }),
     ]
 }

@@ -369,3 +369,75 @@ fn hostile_lock_files() {
         Lock::new()
     );
 }
+
+/// A `package` surface: the lock keeps no file texts, so `check` alone cannot review
+/// the code that changed (every changed code file is `package-code-not-reviewed`);
+/// with the approved artifact's texts passed to `check_with`, the added BCC line of
+/// postmark-mcp 1.0.16 is `package-code-suspicious` — and an approved snapshot whose
+/// digest is not the lock's is ignored.
+#[test]
+fn check_with_reviews_package_code_against_the_approved_artifact() {
+    use driftguard_core::config::Config;
+    use driftguard_core::lock::check_with;
+    use driftguard_core::normalize::{Options, snapshot_from_value};
+
+    let vector: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../conformance/vectors/diff/package/postmark-mcp-1.0.16.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let load = |v: &serde_json::Value| snapshot_from_value(v, &Options::default()).unwrap();
+    let old = load(&vector["old"]["json"]);
+    let new = load(&vector["new"]["json"]);
+    let c = Config::parse(
+        "[[surface]]\nname = \"mail\"\n[surface.mcp_stdio]\ncommand = [\"npx\", \"-y\", \"postmark-mcp\"]\n",
+    )
+    .unwrap();
+    let pkg = c.surface("mail.package").unwrap();
+    let mut lock = Lock::new();
+    lock.approve(pkg, &old, T_APPROVE).unwrap();
+    // Read back from its text, as a binding does: the texts are gone.
+    let lock = Lock::parse(&lock.to_string()).unwrap();
+    let got = captured(&[("mail.package", Ok(new.clone()))]);
+    let rules = |o: &driftguard_core::lock::CheckOutcome| -> Vec<(String, &'static str)> {
+        match &o.surfaces[1].status {
+            Status::Changed { report, .. } => report
+                .changes
+                .iter()
+                .map(|ch| (ch.rule.clone(), ch.severity.name()))
+                .collect(),
+            other => panic!("expected a change, got {other:?}"),
+        }
+    };
+    let plain = check(&c, &lock, &got, Some("2026-11-25"));
+    assert_eq!(
+        rules(&plain),
+        [
+            ("package-code-not-reviewed".to_owned(), "dangerous"),
+            ("package-file-changed".to_owned(), "safe"),
+            ("package-version-changed".to_owned(), "dangerous"),
+        ]
+    );
+    let approved: BTreeMap<String, Snapshot> = [("mail.package".to_owned(), old)].into();
+    let reviewed = check_with(&c, &lock, &got, &approved, Some("2026-11-25"));
+    assert_eq!(
+        rules(&reviewed),
+        [
+            ("package-code-suspicious".to_owned(), "breaking"),
+            ("package-file-changed".to_owned(), "safe"),
+            ("package-version-changed".to_owned(), "dangerous"),
+        ]
+    );
+    assert_eq!(reviewed.exit_code, 1);
+    let text = reviewed.render(OutputFormat::Text).unwrap();
+    assert!(text.contains("phan@giftshop.club"), "{text}");
+    // An approved snapshot of another version is not the approved one: ignored.
+    let wrong: BTreeMap<String, Snapshot> = [("mail.package".to_owned(), new)].into();
+    assert_eq!(
+        rules(&check_with(&c, &lock, &got, &wrong, Some("2026-11-25"))),
+        rules(&plain)
+    );
+}

@@ -435,10 +435,24 @@ pub struct CheckResult {
     pub exit_code: u32,
 }
 
+/// A snapshot (JSON text), or a document the core normalizes — a package capture
+/// document keeps its file texts, which a snapshot cannot carry.
 fn parse_snapshot(name: &str, text: &str) -> Result<driftguard_core::Snapshot, String> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| invalid(format!("snapshot of {name:?} is not JSON: {e}")))?;
-    driftguard_core::Snapshot::from_value(&value).map_err(|e| from_core(&e))
+    let is_snapshot = value
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|f| f.starts_with("driftguard.snapshot/"));
+    if is_snapshot {
+        driftguard_core::Snapshot::from_value(&value).map_err(|e| from_core(&e))
+    } else {
+        driftguard_core::normalize::snapshot_from_value(
+            &value,
+            &driftguard_core::normalize::Options::default(),
+        )
+        .map_err(|e| from_core(&e))
+    }
 }
 
 fn parse_lock(text: Option<&str>) -> Result<driftguard_core::lock::Lock, String> {
@@ -498,10 +512,14 @@ pub fn lock_approve(
 }
 
 /// `driftguard check`: compares the captures (`snapshots`: `{name: snapshot JSON
-/// text}`, `failures`: `{name: {code, message}}`) with the lock under each surface's
-/// policy (`policies`: `{path: text}` of the policy files the configuration names) and
-/// renders the outcome in `format` (`text`, `json`, `markdown`, `github`).
+/// text, or a document such as a package capture document}`, `failures`: `{name:
+/// {code, message}}`) with the lock under each surface's policy (`policies`: `{path:
+/// text}` of the policy files the configuration names) and renders the outcome in
+/// `format` (`text`, `json`, `markdown`, `github`). `approved` (`{name: package capture
+/// document of the approved artifact}`) supplies the approved side's file texts for the
+/// code review; one whose digest differs from the lock's is ignored.
 #[napi]
+#[allow(clippy::too_many_arguments)]
 pub fn lock_check(
     config_text: String,
     lock_text: Option<String>,
@@ -510,6 +528,7 @@ pub fn lock_check(
     today: Option<String>,
     format: String,
     policies: Option<HashMap<String, String>>,
+    approved: Option<HashMap<String, String>>,
 ) -> Result<CheckResult, String> {
     let mut config =
         driftguard_core::config::Config::parse(&config_text).map_err(|e| from_core(&e))?;
@@ -536,7 +555,18 @@ pub fn lock_check(
             }),
         );
     }
-    let outcome = driftguard_core::lock::check(&config, &lock, &captured, today.as_deref());
+    let mut approved_snapshots = std::collections::BTreeMap::new();
+    for (name, text) in approved.unwrap_or_default() {
+        let snap = parse_snapshot(&name, &text)?;
+        approved_snapshots.insert(name, snap);
+    }
+    let outcome = driftguard_core::lock::check_with(
+        &config,
+        &lock,
+        &captured,
+        &approved_snapshots,
+        today.as_deref(),
+    );
     let output = outcome.render(format).map_err(|e| from_core(&e))?;
     Ok(CheckResult {
         output,

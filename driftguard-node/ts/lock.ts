@@ -52,7 +52,7 @@ export interface LockResult {
 
 interface PlanSurface {
   name: string;
-  kind: 'file' | 'url' | 'mcp_stdio' | 'mcp_http' | 'endpoint';
+  kind: 'file' | 'url' | 'mcp_stdio' | 'mcp_http' | 'endpoint' | 'package';
   timeout: number;
   error?: { code: string; message: string };
   headers?: [string, string][];
@@ -178,6 +178,8 @@ async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
       const doc = await captureMcpHttp(s.url as string, { headers, timeoutMs, verbatim: true });
       return load(Buffer.from(captureDocumentText(doc), 'utf8'), { format: 'mcp' });
     }
+    case 'package':
+      throw new CaptureFailed('E_PACKAGE', 'package surfaces need the package fetch layer, which this build lacks');
   }
 }
 

@@ -1024,9 +1024,12 @@ fn lock_approve(
 /// `driftguard check`: compares `captures` (`{name: Snapshot | (code, message)}`) with
 /// the lock under each surface's policy (`policies`: `{path: text}` of the policy files
 /// the configuration names) and renders the outcome in `format` (`text`, `json`,
-/// `markdown`, `github`). Returns `(output, exit code)`.
+/// `markdown`, `github`). `approved` (`{name: Snapshot}`) supplies approved snapshots
+/// that carry file texts (a package's approved artifact) for the code review; one whose
+/// digest differs from the lock's is ignored. Returns `(output, exit code)`.
 #[pyfunction]
-#[pyo3(signature = (config_text, lock_text, captures, today = None, format = "text", policies = None))]
+#[pyo3(signature = (config_text, lock_text, captures, today = None, format = "text", policies = None, approved = None))]
+#[allow(clippy::too_many_arguments)]
 fn lock_check(
     py: Python<'_>,
     config_text: &str,
@@ -1035,6 +1038,7 @@ fn lock_check(
     today: Option<&str>,
     format: &str,
     policies: Option<std::collections::BTreeMap<String, String>>,
+    approved: Option<std::collections::BTreeMap<String, PyRef<'_, PySnapshot>>>,
 ) -> PyResult<(String, i32)> {
     let config = parse_config(py, config_text, policies)?;
     let lock = match lock_text {
@@ -1053,7 +1057,12 @@ fn lock_check(
         };
         captured.insert(name, r);
     }
-    let outcome = py.detach(|| lock::check(&config, &lock, &captured, today));
+    let approved: std::collections::BTreeMap<String, driftguard_core::Snapshot> = approved
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.inner.clone()))
+        .collect();
+    let outcome = py.detach(|| lock::check_with(&config, &lock, &captured, &approved, today));
     let text = check(py, outcome.render(format))?;
     Ok((text, outcome.exit_code))
 }

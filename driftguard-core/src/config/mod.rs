@@ -39,6 +39,7 @@
 
 mod doc;
 pub(crate) mod duration;
+mod package;
 mod plan;
 mod template;
 mod write;
@@ -53,6 +54,7 @@ use crate::classify::Severity;
 use crate::classify::policy::Policy;
 use crate::error::{Error, Location, Result};
 use doc::{Node, Path, Reader, Val};
+pub use package::{CommandPackage, Ecosystem, PackageSpec};
 pub use template::{EnvError, REDACTED, Secret, Template, expand, redact};
 
 /// The largest configuration accepted, in bytes.
@@ -60,7 +62,7 @@ pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 /// The most surfaces one configuration may list.
 pub const MAX_SURFACES: usize = 10_000;
 /// The shortest polling interval.
-pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest polling interval (30 days).
 pub const MAX_INTERVAL: Duration = Duration::from_secs(30 * 86_400);
 /// The shortest capture timeout.
@@ -239,6 +241,9 @@ pub enum Source {
         env: Vec<(String, Secret)>,
         /// Working directory, relative to the configuration.
         cwd: Option<String>,
+        /// Which registry package the command runs, watched as the companion surface
+        /// `<name>.package`.
+        package: PackageTie,
     },
     /// `mcp_http = "https://…"`: an MCP server over streamable HTTP.
     McpHttp {
@@ -255,6 +260,36 @@ pub enum Source {
         /// Delay between samples.
         sample_interval: Duration,
     },
+    /// `package = "npm:NAME@RANGE"`: a published package (version, integrity, install
+    /// scripts, dependencies, files and code), resolved against the registry the
+    /// machine is configured with.
+    Package {
+        /// What to resolve.
+        spec: PackageSpec,
+        /// For the companion surface of an `mcp_stdio` surface, that surface's name
+        /// (the binding resolves with its environment and working directory).
+        of: Option<String>,
+        /// A registry URL named on the MCP command line (`npx --registry`, `uvx
+        /// --index-url`), used instead of the configured one.
+        registry: Option<String>,
+    },
+}
+
+/// How an `mcp_stdio` surface ties to the registry package its command runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PackageTie {
+    /// Read off the command (`npx -y NAME`, `uvx NAME`); no companion for other commands.
+    #[default]
+    Auto,
+    /// `package = "npm:…"`: given explicitly.
+    Spec(PackageSpec),
+    /// `package = false`: the package is not watched.
+    Off,
+}
+
+/// The name of the companion surface that watches an MCP surface's package.
+pub fn package_surface_name(surface: &str) -> String {
+    format!("{surface}.package")
 }
 
 impl Source {
@@ -266,6 +301,7 @@ impl Source {
             Source::McpStdio { .. } => "mcp_stdio",
             Source::McpHttp { .. } => "mcp_http",
             Source::Endpoint { .. } => "endpoint",
+            Source::Package { .. } => "package",
         }
     }
 
@@ -286,7 +322,23 @@ impl Source {
             Source::File { path } => format!("file {path}"),
             Source::Url { url } => format!("url {}", url.as_str()),
             Source::McpHttp { url } => format!("mcp_http {}", url.as_str()),
-            Source::McpStdio { command, env, cwd } => {
+            Source::Package { spec, of, registry } => {
+                let mut out = format!("package {spec}");
+                let mut extra = Vec::new();
+                if let Some(of) = of {
+                    extra.push(format!("run by surface {of}"));
+                }
+                if let Some(r) = registry {
+                    extra.push(format!("registry: {r}"));
+                }
+                if !extra.is_empty() {
+                    out.push_str(&format!(" ({})", extra.join("; ")));
+                }
+                out
+            }
+            Source::McpStdio {
+                command, env, cwd, ..
+            } => {
                 let argv: Vec<String> = command.iter().map(|t| shell_word(t.as_str())).collect();
                 let mut out = format!("mcp_stdio {}", argv.join(" "));
                 let mut extra = Vec::new();
@@ -322,7 +374,21 @@ impl Source {
             Source::File { path } => json!({ "kind": "file", "path": path }),
             Source::Url { url } => json!({ "kind": "url", "url": url.as_str() }),
             Source::McpHttp { url } => json!({ "kind": "mcp_http", "url": url.as_str() }),
-            Source::McpStdio { command, env, cwd } => {
+            Source::Package { spec, of, registry } => {
+                let mut m = serde_json::Map::new();
+                m.insert("kind".into(), json!("package"));
+                m.insert("spec".into(), json!(spec.to_string()));
+                if let Some(of) = of {
+                    m.insert("of".into(), json!(of));
+                }
+                if let Some(r) = registry {
+                    m.insert("registry".into(), json!(r));
+                }
+                Value::Object(m)
+            }
+            Source::McpStdio {
+                command, env, cwd, ..
+            } => {
                 let mut m = serde_json::Map::new();
                 m.insert("kind".into(), json!("mcp_stdio"));
                 m.insert(
@@ -442,6 +508,13 @@ pub enum ResolvedSource {
         /// Delay between samples.
         sample_interval: Duration,
     },
+    /// A registry package (nothing to expand: specs hold no placeholders).
+    Package {
+        /// What to resolve.
+        spec: PackageSpec,
+        /// A registry URL from the MCP command line, if any.
+        registry: Option<String>,
+    },
 }
 
 impl std::fmt::Debug for ResolvedSource {
@@ -461,6 +534,11 @@ impl std::fmt::Debug for ResolvedSource {
                 .field("url", url)
                 .field("samples", samples)
                 .field("sample_interval", sample_interval)
+                .finish(),
+            ResolvedSource::Package { spec, registry } => f
+                .debug_struct("Package")
+                .field("spec", &spec.to_string())
+                .field("registry", registry)
                 .finish(),
             ResolvedSource::McpStdio { command, env, cwd } => f
                 .debug_struct("McpStdio")
@@ -498,7 +576,13 @@ impl SurfaceConfig {
                 samples: *samples,
                 sample_interval: *sample_interval,
             },
-            Source::McpStdio { command, env, cwd } => ResolvedSource::McpStdio {
+            Source::Package { spec, registry, .. } => ResolvedSource::Package {
+                spec: spec.clone(),
+                registry: registry.clone(),
+            },
+            Source::McpStdio {
+                command, env, cwd, ..
+            } => ResolvedSource::McpStdio {
                 command: command
                     .iter()
                     .enumerate()
@@ -597,7 +681,14 @@ pub struct EmailSink {
 const TOP_KEYS: &[&str] = &["defaults", "policy", "watch", "surface", "alerts"];
 const DEFAULTS_KEYS: &[&str] = &["interval", "timeout"];
 const WATCH_KEYS: &[&str] = &["store", "concurrency", "jitter", "max_backoff"];
-const SOURCE_KEYS: &[&str] = &["file", "url", "mcp_stdio", "mcp_http", "endpoint"];
+const SOURCE_KEYS: &[&str] = &[
+    "file",
+    "url",
+    "mcp_stdio",
+    "mcp_http",
+    "endpoint",
+    "package",
+];
 const SURFACE_KEYS: &[&str] = &[
     "name",
     "file",
@@ -605,12 +696,13 @@ const SURFACE_KEYS: &[&str] = &[
     "mcp_stdio",
     "mcp_http",
     "endpoint",
+    "package",
     "interval",
     "timeout",
     "headers",
     "policy",
 ];
-const MCP_STDIO_KEYS: &[&str] = &["command", "env", "cwd"];
+const MCP_STDIO_KEYS: &[&str] = &["command", "env", "cwd", "package"];
 const ENDPOINT_KEYS: &[&str] = &["url", "samples", "sample_interval"];
 const ALERTS_KEYS: &[&str] = &["webhook", "slack", "email"];
 const WEBHOOK_KEYS: &[&str] = &["name", "url", "secret", "headers", "on"];
@@ -748,7 +840,7 @@ impl Config {
         for s in &self.surfaces {
             secrets.extend(s.headers.iter().map(|h| &h.value));
             match &s.source {
-                Source::File { .. } => {}
+                Source::File { .. } | Source::Package { .. } => {}
                 Source::Url { url } | Source::McpHttp { url } | Source::Endpoint { url, .. } => {
                     templates.push(url);
                 }
@@ -812,6 +904,45 @@ pub fn format_duration(d: Duration) -> String {
     duration::format(d)
 }
 
+/// The companion surface watching the registry package an `mcp_stdio` surface runs:
+/// `<name>.package`, with the surface's interval, timeout and policy.
+fn companion(surface: &SurfaceConfig) -> Option<SurfaceConfig> {
+    let Source::McpStdio {
+        command, package, ..
+    } = &surface.source
+    else {
+        return None;
+    };
+    let (spec, registry) = match package {
+        PackageTie::Off => return None,
+        PackageTie::Spec(spec) => (
+            spec.clone(),
+            command_package(command).and_then(|c| c.registry),
+        ),
+        PackageTie::Auto => {
+            let found = command_package(command)?;
+            (found.spec, found.registry)
+        }
+    };
+    Some(SurfaceConfig {
+        name: package_surface_name(&surface.name),
+        source: Source::Package {
+            spec,
+            of: Some(surface.name.clone()),
+            registry,
+        },
+        interval: surface.interval,
+        timeout: surface.timeout,
+        headers: Vec::new(),
+        policy: surface.policy.clone(),
+    })
+}
+
+fn command_package(command: &[Template]) -> Option<CommandPackage> {
+    let argv: Vec<String> = command.iter().map(|t| t.as_str().to_owned()).collect();
+    PackageSpec::from_command(&argv)
+}
+
 /// The validating reader.
 struct Parser<'t> {
     r: Reader<'t>,
@@ -873,8 +1004,26 @@ impl Parser<'_> {
                         &name_span,
                     ));
                 }
-                first_seen.insert(surface.name.clone(), name_span);
+                let companion = companion(&surface);
+                first_seen.insert(surface.name.clone(), name_span.clone());
                 surfaces.push(surface);
+                if let Some(c) = companion {
+                    if let Some(first) = first_seen.get(&c.name) {
+                        let line = doc::line_location(self.r.text, first.start, None)
+                            .line
+                            .unwrap_or(0);
+                        return Err(self.r.error(
+                            &p.key("name"),
+                            format!(
+                                "the package this surface runs is watched as {:?}, a name already used on line {line}; rename that surface or set `package = false` under mcp_stdio",
+                                c.name
+                            ),
+                            &name_span,
+                        ));
+                    }
+                    first_seen.insert(c.name.clone(), name_span);
+                    surfaces.push(c);
+                }
             }
         }
         let alerts = match t.get("alerts") {
@@ -1096,6 +1245,11 @@ impl Parser<'_> {
                 url: self.http_url(&sp, sv)?,
             },
             "endpoint" => self.endpoint(&sp, sv)?,
+            "package" => Source::Package {
+                spec: self.package_spec(&sp, sv)?,
+                of: None,
+                registry: None,
+            },
             _ => self.mcp_stdio(&sp, sv)?,
         };
         let interval = match t.get("interval") {
@@ -1260,7 +1414,29 @@ impl Parser<'_> {
             Some(v) => Some(self.nonempty(&path.key("cwd"), v)?.to_owned()),
             None => None,
         };
-        Ok(Source::McpStdio { command, env, cwd })
+        let package = match t.get("package") {
+            None => PackageTie::Auto,
+            Some(v) if matches!(v.node, Node::Bool(false)) => PackageTie::Off,
+            Some(v) if matches!(v.node, Node::Bool(true)) => {
+                return Err(self.r.error(
+                    &path.key("package"),
+                    "must be a package spec (\"npm:NAME@RANGE\", \"pypi:NAME==VERSION\") or false; the package of an npx/uvx command is watched without it",
+                    &v.span,
+                ));
+            }
+            Some(v) => PackageTie::Spec(self.package_spec(&path.key("package"), v)?),
+        };
+        Ok(Source::McpStdio {
+            command,
+            env,
+            cwd,
+            package,
+        })
+    }
+
+    fn package_spec(&self, path: &Path, val: &Val) -> Result<PackageSpec> {
+        let s = self.r.str(path, val)?;
+        PackageSpec::parse(s).map_err(|m| self.r.error(path, m, &val.span))
     }
 
     fn headers(&self, path: &Path, val: &Val) -> Result<Vec<Header>> {

@@ -57,3 +57,115 @@ fn poll_delay_survives_hostile_fields() {
         let _ = w.poll_delay(Duration::from_secs(60), 3, 0.9);
     }
 }
+
+fn mcp(command: &str, extra: &str) -> String {
+    let argv: Vec<String> = command.split(' ').map(|a| format!("{a:?}")).collect();
+    format!(
+        "[[surface]]\nname = \"mail\"\n[surface.mcp_stdio]\ncommand = [{}]\nenv = {{ npm_config_registry = \"${{REG}}\" }}\ncwd = \"srv\"\n{extra}",
+        argv.join(", ")
+    )
+}
+
+#[test]
+fn an_npx_surface_gets_a_package_companion() {
+    let c = Config::parse(&mcp("npx -y mailer-mcp", "")).unwrap();
+    let names: Vec<&str> = c.surfaces.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["mail", "mail.package"]);
+    let companion = &c.surfaces[1];
+    assert_eq!(
+        companion.source.describe(),
+        "package npm:mailer-mcp@latest (run by surface mail)"
+    );
+    assert_eq!(companion.interval, c.surfaces[0].interval);
+    // Written back without the companion, which is derived again.
+    let toml = c.to_toml();
+    assert!(!toml.contains("mail.package"), "{toml}");
+    assert_eq!(Config::parse(&toml).unwrap(), c);
+    // The plan resolves the companion with the MCP surface's environment.
+    let plan = c.capture_plan(&|v| (v == "REG").then(|| "http://127.0.0.1:9/".to_owned()));
+    let p = &plan["surfaces"][1];
+    assert_eq!(p["kind"], "package");
+    assert_eq!(p["package"], "npm:mailer-mcp@latest");
+    assert_eq!(p["ecosystem"], "npm");
+    assert_eq!(p["package_name"], "mailer-mcp");
+    assert_eq!(p["version"], "latest");
+    assert_eq!(p["of"], "mail");
+    assert_eq!(
+        p["env"],
+        serde_json::json!([["npm_config_registry", "http://127.0.0.1:9/"]])
+    );
+    assert_eq!(p["cwd"], "srv");
+    assert_eq!(p["registry"], serde_json::Value::Null);
+    let unset = c.capture_plan(&|_| None);
+    assert_eq!(unset["surfaces"][1]["error"]["code"], "E_ENV");
+}
+
+#[test]
+fn the_companion_can_be_named_or_turned_off() {
+    let named = Config::parse(&mcp(
+        "node wrapper.js",
+        "package = \"pypi:mcp-server-time==2026.10.10\"\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        named.surfaces[1].source.describe(),
+        "package pypi:mcp-server-time==2026.10.10 (run by surface mail)"
+    );
+    assert_eq!(Config::parse(&named.to_toml()).unwrap(), named);
+    let off = Config::parse(&mcp("npx -y mailer-mcp", "package = false\n")).unwrap();
+    assert_eq!(off.surfaces.len(), 1);
+    assert_eq!(Config::parse(&off.to_toml()).unwrap(), off);
+    let plain = Config::parse(&mcp("node server.js", "")).unwrap();
+    assert_eq!(plain.surfaces.len(), 1);
+    for (extra, message) in [
+        ("package = true\n", "must be a package spec"),
+        ("package = \"mailer-mcp\"\n", "is not a package spec"),
+        ("package = \"npm:../x\"\n", "is not an npm package name"),
+    ] {
+        let e = Config::parse(&mcp("npx -y mailer-mcp", extra)).unwrap_err();
+        assert_eq!(e.code(), "E_CONFIG");
+        assert!(e.to_string().contains(message), "{e}");
+        assert!(e.to_string().contains("mcp_stdio.package"), "{e}");
+    }
+}
+
+#[test]
+fn a_companion_name_collision_is_an_error() {
+    let text = format!(
+        "{}\n[[surface]]\nname = \"mail.package\"\nfile = \"x.json\"\n",
+        mcp("npx -y mailer-mcp", "")
+    );
+    let e = Config::parse(&text).unwrap_err();
+    assert_eq!(e.code(), "E_CONFIG");
+    assert!(
+        e.to_string()
+            .contains("duplicate surface name \"mail.package\""),
+        "{e}"
+    );
+    let first = format!(
+        "[[surface]]\nname = \"mail.package\"\nfile = \"x.json\"\n\n{}",
+        mcp("npx -y mailer-mcp", "")
+    );
+    let e = Config::parse(&first).unwrap_err();
+    assert!(e.to_string().contains("already used on line 2"), "{e}");
+}
+
+#[test]
+fn package_surfaces_parse_and_plan() {
+    let c = Config::parse(
+        "[[surface]]\nname = \"pm\"\npackage = \"npm:postmark-mcp@1.0.15\"\n\n[[surface]]\nname = \"t\"\npackage = \"pypi:mcp-server-time\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.surfaces[0].source.key(), "package");
+    let plan = c.capture_plan(&|_| None);
+    assert_eq!(plan["surfaces"][0]["package"], "npm:postmark-mcp@1.0.15");
+    assert_eq!(plan["surfaces"][0]["version"], "1.0.15");
+    assert!(plan["surfaces"][0].get("of").is_none());
+    assert_eq!(plan["surfaces"][1]["ecosystem"], "pypi");
+    assert_eq!(plan["surfaces"][1]["version"], "latest");
+    assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
+    let e =
+        Config::parse("[[surface]]\nname = \"x\"\npackage = \"npm:a\"\nheaders = { A = \"b\" }\n")
+            .unwrap_err();
+    assert!(e.to_string().contains("headers apply only to"), "{e}");
+}

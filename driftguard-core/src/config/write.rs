@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::duration;
-use super::{Config, Header, PolicyRef, Source, SurfaceConfig};
+use super::{Config, Header, PackageTie, PolicyRef, Source, SurfaceConfig};
 use crate::classify::policy::Policy;
 
 /// A TOML value in the order it is written.
@@ -39,7 +39,14 @@ pub(super) fn config(c: &Config) -> String {
     root.push(("policy".into(), policy_ref(&c.policy)));
     root.push((
         "surface".into(),
-        W::Tables(c.surfaces.iter().map(|s| surface(c, s)).collect()),
+        W::Tables(
+            c.surfaces
+                .iter()
+                // Companion package surfaces are derived from their MCP surface again.
+                .filter(|s| !matches!(&s.source, Source::Package { of: Some(_), .. }))
+                .map(|s| surface(c, s))
+                .collect(),
+        ),
     ));
     let mut alerts = Vec::new();
     alerts.push((
@@ -153,7 +160,13 @@ fn surface(c: &Config, s: &SurfaceConfig) -> Vec<(String, W)> {
                 ("sample_interval".into(), dur(*sample_interval)),
             ]),
         )),
-        Source::McpStdio { command, env, cwd } => {
+        Source::Package { spec, .. } => t.push(("package".into(), W::Str(spec.to_string()))),
+        Source::McpStdio {
+            command,
+            env,
+            cwd,
+            package,
+        } => {
             let mut m = vec![(
                 "command".into(),
                 W::Array(
@@ -174,6 +187,11 @@ fn surface(c: &Config, s: &SurfaceConfig) -> Vec<(String, W)> {
                         .collect(),
                 ),
             ));
+            match package {
+                PackageTie::Auto => {}
+                PackageTie::Off => m.push(("package".into(), W::Bool(false))),
+                PackageTie::Spec(spec) => m.push(("package".into(), W::Str(spec.to_string()))),
+            }
             t.push(("mcp_stdio".into(), W::Table(m)));
         }
     }

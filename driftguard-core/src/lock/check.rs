@@ -130,10 +130,29 @@ pub fn check(
     captured: &BTreeMap<String, std::result::Result<Snapshot, CaptureError>>,
     today: Option<&str>,
 ) -> CheckOutcome {
+    check_with(config, lock, captured, &BTreeMap::new(), today)
+}
+
+/// [`check`], with approved snapshots that carry what the lock cannot: a `package`
+/// snapshot's file texts (re-read by the binding from the approved artifact, see
+/// [`attach_texts`](crate::normalize::package::attach_texts)), so the code review
+/// of `package-code-suspicious` runs on both sides. An `approved` snapshot is used
+/// only when its digest equals the lock entry's; otherwise the lock's own snapshot is
+/// (and changed code files are `package-code-not-reviewed`, never silently safe).
+pub fn check_with(
+    config: &Config,
+    lock: &Lock,
+    captured: &BTreeMap<String, std::result::Result<Snapshot, CaptureError>>,
+    approved: &BTreeMap<String, Snapshot>,
+    today: Option<&str>,
+) -> CheckOutcome {
     let surfaces: Vec<SurfaceCheck> = config
         .surfaces
         .iter()
-        .map(|s| check_one(config, lock, s, captured.get(&s.name), today))
+        .map(|s| {
+            let approved = approved.get(&s.name);
+            check_one(config, lock, s, captured.get(&s.name), approved, today)
+        })
         .collect();
     let stale: Vec<String> = lock
         .surfaces
@@ -165,6 +184,7 @@ fn check_one(
     lock: &Lock,
     surface: &SurfaceConfig,
     captured: Option<&std::result::Result<Snapshot, CaptureError>>,
+    approved: Option<&Snapshot>,
     today: Option<&str>,
 ) -> SurfaceCheck {
     let entry = lock.get(&surface.name);
@@ -187,7 +207,14 @@ fn check_one(
         },
         (Some(Ok(snap)), Some(entry)) => match policy {
             Err(e) => Status::Error(e.into()),
-            Ok(policy) => match diff(&entry.snapshot, snap, policy, today) {
+            Ok(policy) => match diff(
+                approved
+                    .filter(|a| a.digest() == entry.digest())
+                    .unwrap_or(&entry.snapshot),
+                snap,
+                policy,
+                today,
+            ) {
                 Ok(report) => Status::Changed {
                     fails: policy.fails(report.max_severity()),
                     report,

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-pub use check::{CaptureError, CheckOutcome, Status, SurfaceCheck, check};
+pub use check::{CaptureError, CheckOutcome, Status, SurfaceCheck, check, check_with};
 
 use crate::config::SurfaceConfig;
 use crate::error::{Error, Location, Result};

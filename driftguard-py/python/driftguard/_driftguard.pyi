@@ -166,5 +166,6 @@ def lock_check(
     today: str | None = None,
     format: str = "text",
     policies: dict[str, str] | None = None,
+    approved: dict[str, Snapshot] | None = None,
 ) -> tuple[str, int]: ...
 def redact(text: str, secrets: list[str]) -> str: ...

@@ -148,6 +148,9 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
             )
         )
         return _n.load_value(doc, "mcp")
+    if kind == "package":
+        message = "package surfaces need the package fetch layer, which this build lacks"
+        raise _CaptureFailed("E_PACKAGE", message)
     doc = asyncio.run(
         cap.capture_mcp_document(url=surface["url"], headers=headers, timeout=timeout)
     )

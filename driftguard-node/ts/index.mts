@@ -30,6 +30,7 @@ export const {
   capturePackage,
   capturePackageText,
   comparePackages,
+  fetchApproved,
   fetchPackage,
   packageDocumentText,
   parsePackageSpec,

@@ -60,6 +60,7 @@ export {
   capturePackage,
   capturePackageText,
   comparePackages,
+  fetchApproved,
   fetchPackage,
   packageDocumentText,
   parsePackageSpec,

@@ -4,11 +4,12 @@
  * in memory, cached by integrity, written down as a package capture document
  * (conformance/PACKAGE_CAPTURE.md) — the same bytes as the Python fetch layer.
  */
-import type { ArchiveFile } from './archive.js';
-import { parsePackageSpec, type PackageOptions, type PackageSpec } from './common.js';
+import { readTar, readZip, type ArchiveFile } from './archive.js';
+import { cacheDir, cacheGet, parseSri } from './cache.js';
+import { isObject, limitsOf, parsePackageSpec, type PackageOptions, type PackageSpec } from './common.js';
 import { isCodePath, packageDocumentText, sha256Hex, type PackageCaptureDocument } from './document.js';
-import { npmDocument, npmFiles, resolveNpm } from './npm.js';
-import { pypiDocument, pypiFiles, resolvePypi } from './pypi.js';
+import { npmDocument, npmFiles, resolveNpm, type NpmResolved } from './npm.js';
+import { pypiDocument, pypiFiles, resolvePypi, type PypiResolved } from './pypi.js';
 
 export { DEFAULT_ARCHIVE_LIMITS, readTar, readZip } from './archive.js';
 export type { ArchiveFile, ArchiveLimits } from './archive.js';
@@ -79,4 +80,77 @@ export async function comparePackages(
   const b = await fetchPackage(newSpec, options);
   const changed = changedCodePaths(a, b);
   return [a.document(changed), b.document(changed)];
+}
+
+/** Two integrity strings name the same digests (order and repeats aside). */
+export function sameIntegrity(a: unknown, b: unknown): boolean {
+  const norm = (x: unknown) => (typeof x === 'string' && x.trim() ? [...new Set(x.trim().split(/\s+/))].sort().join(' ') : undefined);
+  return norm(a) !== undefined && norm(a) === norm(b);
+}
+
+function fromCache(surface: Record<string, unknown>, options: PackageOptions): FetchedPackage | undefined {
+  const { ecosystem, name, version, integrity } = surface;
+  if (typeof name !== 'string' || typeof version !== 'string' || typeof integrity !== 'string') return undefined;
+  const dir = options.cacheDir ?? cacheDir(options.env ?? process.env, options.home);
+  const limits = limitsOf(options);
+  if (ecosystem === 'npm') {
+    const bytes = cacheGet(dir, parseSri(integrity));
+    if (!bytes) return undefined;
+    const files = readTar(bytes, 1, limits);
+    const r: NpmResolved = { name, version, registry: '', tarball: '', integrity };
+    return { spec: { ecosystem, name, spec: version }, files, document: (texts) => npmDocument(r, files, texts) };
+  }
+  if (ecosystem === 'pypi' && /^sha256:[0-9a-f]{64}$/.test(integrity)) {
+    const sha256 = integrity.slice(7);
+    const bytes = cacheGet(dir, [{ algorithm: 'sha256', bytes: Buffer.from(sha256, 'hex') }]);
+    if (!bytes) return undefined;
+    let files: ArchiveFile[];
+    let kind: 'wheel' | 'sdist' = 'sdist';
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+      files = readZip(bytes, 0, limits);
+      if (files.some((f) => /^[^/]+\.dist-info\/METADATA$/.test(f.path))) kind = 'wheel';
+      else files = readZip(bytes, 1, limits);
+    } else {
+      files = readTar(bytes, 1, limits);
+    }
+    const filename = kind === 'wheel' ? 'cached.whl' : 'cached.tar.gz';
+    const r: PypiResolved = { name, version, index: '', file: { filename, url: '', yanked: false }, kind, sha256 };
+    return { spec: { ecosystem, name, spec: version }, files, document: (texts) => pypiDocument(r, files, texts) };
+  }
+  return undefined;
+}
+
+/**
+ * The artifact of an approved `package` snapshot's surface (`ecosystem`, `name`,
+ * `version`, `integrity`, `publisher`, `maintainers`): from the cache by integrity, else
+ * from the registry by exact version, accepted only with the approved integrity. Its
+ * documents take `publisher` and `maintainers` from the approved snapshot (the registry
+ * may change them after approval; the bytes cannot change), so their snapshot's digest is
+ * the lock's. Undefined when it cannot be had.
+ */
+export async function fetchApproved(surface: unknown, options: PackageOptions = {}): Promise<FetchedPackage | undefined> {
+  if (!isObject(surface)) return undefined;
+  let fetched: FetchedPackage | undefined;
+  try {
+    fetched = fromCache(surface, options);
+    if (!fetched && (surface['ecosystem'] === 'npm' || surface['ecosystem'] === 'pypi')) {
+      fetched = await fetchPackage({ ecosystem: surface['ecosystem'], name: String(surface['name']), spec: String(surface['version']) }, options);
+    }
+    if (!fetched || !sameIntegrity(fetched.document(new Set()).integrity, surface['integrity'])) return undefined;
+  } catch {
+    return undefined;
+  }
+  const base = fetched;
+  return {
+    ...base,
+    document: (texts) => {
+      const doc = base.document(texts);
+      if (typeof surface['publisher'] === 'string') doc.publisher = surface['publisher'];
+      else delete doc.publisher;
+      const maintainers = surface['maintainers'];
+      if (Array.isArray(maintainers) && maintainers.length) doc.manifest['maintainers'] = [...maintainers];
+      else delete doc.manifest['maintainers'];
+      return doc;
+    },
+  };
 }

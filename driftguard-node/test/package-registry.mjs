@@ -122,9 +122,15 @@ export function sha256(bytes) {
 export async function startRegistry() {
   const routes = new Map();
   const hits = new Map();
+  const state = { auth: undefined };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (state.auth !== undefined && req.headers.authorization !== state.auth) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"error":"unauthorized"}');
+      return;
+    }
     const route = routes.get(path);
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -139,6 +145,10 @@ export async function startRegistry() {
   return {
     url,
     hits,
+    /** Require this exact `Authorization` header on every request (undefined: none). */
+    requireAuth(value) {
+      state.auth = value;
+    },
     npm(name, { versions, distTags }) {
       const packument = { name, 'dist-tags': distTags ?? {}, versions: {} };
       for (const [version, v] of Object.entries(versions)) {

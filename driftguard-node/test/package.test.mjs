@@ -188,10 +188,41 @@ describe('registry configuration and resolution', () => {
     assert.equal(pkg.npmRegistry('other', { env: {}, cwd: work, home }), 'https://registry.npmjs.org/');
   });
 
-  it('pypi: PIP_INDEX_URL, then pip.conf [global] index-url', async () => {
+  it('npm credentials: the chosen registry\'s _authToken is sent to its host only and never shown', async () => {
+    const npmrc = join(work, '.npmrc');
+    const host = new URL(reg.url).host;
+    writeFileSync(npmrc, `registry=${reg.url}\n//${host}/:_authToken=\${NPM_TOKEN}\n`);
+    reg.requireAuth('Bearer tok-s3cret');
+    try {
+      const ok = await cli(['capture', '--package', 'npm:local-mcp@1.0.0', '--document'], { env: { NPM_TOKEN: 'tok-s3cret', DRIFTGUARD_CACHE: join(root, 'auth-cache') } });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.ok(ok.stdout.equals(fixture('local-mcp-1.0.0.npm.capture.json')));
+      assert.ok(!ok.stdout.includes('tok-s3cret'));
+      const wrong = await cli(['capture', '--package', 'npm:local-mcp@1.0.0'], { env: { NPM_TOKEN: 'tok-wrong' } });
+      assert.equal(wrong.code, 2);
+      assert.equal(wrong.stderr, `error[E_FETCH]: GET ${reg.url}local-mcp: HTTP 401 Unauthorized\n`);
+      const unset = await cli(['capture', '--package', 'npm:local-mcp@1.0.0']);
+      assert.equal(unset.code, 2);
+      assert.equal(unset.stderr, `error[E_ENV]: ${npmrc}: _authToken uses \${NPM_TOKEN}, and environment variable NPM_TOKEN is not set\n`);
+      // Basic credentials in a PyPI index URL: sent as Authorization, never shown.
+      reg.requireAuth(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
+      const indexUrl = `http://user:p%40ss@${host}/simple/`;
+      const py = await cli(['capture', '--package', 'pypi:local-mcp==1.0.0', '--document'], { env: { PIP_INDEX_URL: indexUrl, DRIFTGUARD_CACHE: join(root, 'auth-cache2') } });
+      assert.equal(py.code, 0, py.stderr);
+      assert.ok(py.stdout.equals(fixture('local-mcp-1.0.0.pypi.capture.json')));
+      const pyMissing = await cli(['capture', '--package', 'pypi:nope==1'], { env: { PIP_INDEX_URL: indexUrl } });
+      assert.equal(pyMissing.code, 2);
+      assert.ok(!pyMissing.stderr.includes('p@ss') && !pyMissing.stderr.includes('p%40ss'), pyMissing.stderr);
+    } finally {
+      reg.requireAuth(undefined);
+      rmSync(npmrc);
+    }
+  });
+
+  it('pypi: PIP_INDEX_URL, then pip.conf index-url ([install] over [global])', async () => {
     assert.equal(pkg.pypiIndex({ env: {}, home }), 'https://pypi.org/simple/');
     mkdirSync(join(home, '.config', 'pip'), { recursive: true });
-    writeFileSync(join(home, '.config', 'pip', 'pip.conf'), `[install]\nindex-url = http://127.0.0.2:9/\n[global]\nindex_url: ${reg.url}simple\n`);
+    writeFileSync(join(home, '.config', 'pip', 'pip.conf'), `[global]\nindex-url = http://127.0.0.2:9/\n[install]\nindex_url: ${reg.url}simple\n`);
     assert.equal(pkg.pypiIndex({ env: {}, home }), `${reg.url}simple/`);
     const r = await cli(['capture', '--package', 'pypi:local-mcp==1.0.0', '--document']);
     assert.equal(r.code, 0, r.stderr);

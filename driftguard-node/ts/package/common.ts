@@ -76,11 +76,17 @@ export function limitsOf(options: PackageOptions): ArchiveLimits {
 }
 
 /** GETs a registry document as JSON; 404/410 is `E_PACKAGE` (`missing` says what). */
-export async function getJson(url: string, accept: string, options: PackageOptions, missing: string): Promise<{ body: unknown; text: string }> {
+export async function getJson(
+  url: string,
+  accept: string,
+  options: PackageOptions,
+  missing: string,
+  credentials: Record<string, string> = {},
+): Promise<{ body: unknown; text: string }> {
   let bytes: Buffer;
   try {
     bytes = await fetchUrl(url, {
-      headers: { Accept: accept },
+      headers: { Accept: accept, ...credentials },
       verbatim: true,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -103,7 +109,13 @@ export async function getJson(url: string, accept: string, options: PackageOptio
  * The verified artifact bytes: from the cache when a verified copy is there, else
  * downloaded, verified (`E_INTEGRITY`) and cached.
  */
-export async function artifact(url: string, digests: Digest[], what: string, options: PackageOptions): Promise<Buffer> {
+export async function artifact(
+  url: string,
+  digests: Digest[],
+  what: string,
+  options: PackageOptions,
+  credentials: Record<string, string> = {},
+): Promise<Buffer> {
   const dir = options.cacheDir ?? cacheDir(options.env ?? process.env, options.home);
   const cached = cacheGet(dir, digests);
   if (cached) {
@@ -112,6 +124,7 @@ export async function artifact(url: string, digests: Digest[], what: string, opt
   }
   options.progress?.(`${what}: downloading ${displayUrl(url)}`);
   const data = await fetchUrl(url, {
+    headers: credentials,
     verbatim: true,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,

@@ -8,11 +8,12 @@
 import * as semver from 'semver';
 
 import { DriftGuardError } from '../errors.js';
+import { displayUrl } from '../fetch.js';
 import { readTar, type ArchiveFile } from './archive.js';
 import { parseSri, type Digest } from './cache.js';
 import { artifact, getJson, isObject, limitsOf, type PackageOptions } from './common.js';
 import { fileEntries, type PackageCaptureDocument } from './document.js';
-import { npmRegistry } from './registry.js';
+import { givenRegistry, headersFor, npmRegistryConfig, type RegistryConfig } from './registry.js';
 
 /** A resolved npm version. */
 export interface NpmResolved {
@@ -20,6 +21,8 @@ export interface NpmResolved {
   version: string;
   registry: string;
   tarball: string;
+  /** Credentials for the tarball's URL (on the registry's host only); never written anywhere. */
+  headers?: Record<string, string>;
   /** `dist.integrity` verbatim, or `sha1-<base64>` of `dist.shasum` when there is none. */
   integrity: string;
   publisher?: unknown;
@@ -66,13 +69,13 @@ export function pickVersion(
 
 /** Resolves `name@spec` on the configured (or given) registry. */
 export async function resolveNpm(name: string, spec: string, options: PackageOptions = {}): Promise<NpmResolved> {
-  const registry = options.registry
-    ? options.registry.endsWith('/')
-      ? options.registry
-      : `${options.registry}/`
-    : npmRegistry(name, { env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.home ? { home: options.home } : {}) });
-  options.progress?.(`resolving npm:${name}@${spec} on ${registry}`);
-  const { body } = await getJson(packumentUrl(registry, name), 'application/json', options, `no npm package ${name} on ${registry}`);
+  const config: RegistryConfig = options.registry
+    ? givenRegistry(options.registry)
+    : npmRegistryConfig(name, { env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.home ? { home: options.home } : {}) });
+  const registry = config.url;
+  options.progress?.(`resolving npm:${name}@${spec} on ${displayUrl(registry)}`);
+  const url = packumentUrl(registry, name);
+  const { body } = await getJson(url, 'application/json', options, `no npm package ${name} on ${displayUrl(registry)}`, headersFor(config, url));
   if (!isObject(body) || !isObject(body['versions'])) {
     throw new DriftGuardError('E_PACKAGE', `the registry's answer for ${name} is not a packument`);
   }
@@ -95,7 +98,7 @@ export async function resolveNpm(name: string, spec: string, options: PackageOpt
   } else {
     throw new DriftGuardError('E_INTEGRITY', `${name}@${version}: the registry states neither dist.integrity nor dist.shasum`);
   }
-  const resolved: NpmResolved = { name, version, registry, tarball: dist['tarball'], integrity };
+  const resolved: NpmResolved = { name, version, registry, tarball: dist['tarball'], integrity, headers: headersFor(config, dist['tarball']) };
   const publisher = person(v['_npmUser']);
   if (publisher !== undefined) resolved.publisher = publisher;
   if (Array.isArray(v['maintainers'])) {
@@ -163,6 +166,6 @@ export function npmDigests(integrity: string): Digest[] {
 
 /** Downloads (or reads from the cache), verifies and extracts a resolved version. */
 export async function npmFiles(r: NpmResolved, options: PackageOptions = {}): Promise<ArchiveFile[]> {
-  const bytes = await artifact(r.tarball, npmDigests(r.integrity), `npm:${r.name}@${r.version}`, options);
+  const bytes = await artifact(r.tarball, npmDigests(r.integrity), `npm:${r.name}@${r.version}`, options, r.headers);
   return readTar(bytes, 1, limitsOf(options));
 }

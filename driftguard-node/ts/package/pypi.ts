@@ -8,11 +8,12 @@
  * and for an sdist its build hooks in `scripts`.
  */
 import { DriftGuardError } from '../errors.js';
+import { displayUrl } from '../fetch.js';
 import { readTar, readZip, type ArchiveFile } from './archive.js';
 import { type Digest } from './cache.js';
 import { artifact, getJson, isObject, limitsOf, type PackageOptions } from './common.js';
 import { byCodePoint, fileEntries, sha256Hex, type PackageCaptureDocument } from './document.js';
-import { pypiIndex } from './registry.js';
+import { givenRegistry, headersFor, pypiIndexConfig, type RegistryConfig } from './registry.js';
 
 /** PEP 503 normalization: lowercase, runs of `-_.` → `-`. */
 export function pep503(name: string): string {
@@ -173,6 +174,8 @@ export interface PypiResolved {
   file: IndexFile;
   kind: 'wheel' | 'sdist';
   sha256: string;
+  /** Credentials for the file's URL (on the index's host only); never written anywhere. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -219,29 +222,29 @@ export function pickFile(name: string, spec: string, files: IndexFile[]): { vers
 
 /** Resolves `name` (`latest`) or `name==spec` on the configured (or given) index. */
 export async function resolvePypi(name: string, spec: string, options: PackageOptions = {}): Promise<PypiResolved> {
-  const index = options.registry
-    ? options.registry.endsWith('/')
-      ? options.registry
-      : `${options.registry}/`
-    : pypiIndex({ env: options.env ?? process.env, ...(options.home ? { home: options.home } : {}) });
-  options.progress?.(`resolving pypi:${name}${spec === 'latest' ? '' : `==${spec}`} on ${index}`);
+  const config: RegistryConfig = options.registry
+    ? givenRegistry(options.registry)
+    : pypiIndexConfig({ env: options.env ?? process.env, ...(options.home ? { home: options.home } : {}) });
+  const index = config.url;
+  options.progress?.(`resolving pypi:${name}${spec === 'latest' ? '' : `==${spec}`} on ${displayUrl(index)}`);
   const page = `${index}${pep503(name)}/`;
   const { body, text } = await getJson(
     page,
     'application/vnd.pypi.simple.v1+json, text/html;q=0.1',
     options,
-    `no PyPI project ${name} on ${index}`,
+    `no PyPI project ${name} on ${displayUrl(index)}`,
+    headersFor(config, page),
   );
   const files = indexFiles(body, text, page);
   const { version, file, kind } = pickFile(name, spec, files);
   if (!file.sha256) throw new DriftGuardError('E_INTEGRITY', `pypi:${name}==${version}: the index states no sha256 for ${file.filename}`);
-  return { name, version, index, file, kind, sha256: file.sha256 };
+  return { name, version, index, file, kind, sha256: file.sha256, headers: headersFor(config, file.url) };
 }
 
 /** Downloads (or reads from the cache), verifies and extracts a resolved file. */
 export async function pypiFiles(r: PypiResolved, options: PackageOptions = {}): Promise<ArchiveFile[]> {
   const digests: Digest[] = [{ algorithm: 'sha256', bytes: Buffer.from(r.sha256, 'hex') }];
-  const bytes = await artifact(r.file.url, digests, `pypi:${r.name}==${r.version}`, options);
+  const bytes = await artifact(r.file.url, digests, `pypi:${r.name}==${r.version}`, options, r.headers);
   const limits = limitsOf(options);
   if (r.kind === 'wheel' || r.file.filename.endsWith('.zip')) return readZip(bytes, r.kind === 'wheel' ? 0 : 1, limits);
   return readTar(bytes, 1, limits);

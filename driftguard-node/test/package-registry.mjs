@@ -122,10 +122,11 @@ export function sha256(bytes) {
 export async function startRegistry() {
   const routes = new Map();
   const hits = new Map();
-  const state = { auth: undefined };
+  const state = { auth: undefined, stall: false };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (state.stall) return; // never answers: the client's deadline must end it
     if (state.auth !== undefined && req.headers.authorization !== state.auth) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end('{"error":"unauthorized"}');
@@ -148,6 +149,10 @@ export async function startRegistry() {
     /** Require this exact `Authorization` header on every request (undefined: none). */
     requireAuth(value) {
       state.auth = value;
+    },
+    /** Stop answering (true) or answer again (false). */
+    stall(value) {
+      state.stall = value;
     },
     npm(name, { versions, distTags }) {
       const packument = { name, 'dist-tags': distTags ?? {}, versions: {} };
@@ -184,6 +189,10 @@ export async function startRegistry() {
       };
       routes.set(`/simple/${project}/`, { type: 'application/vnd.pypi.simple.v1+json', body: Buffer.from(JSON.stringify(page)) });
     },
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(resolve);
+      }),
   };
 }

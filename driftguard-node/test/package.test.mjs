@@ -257,6 +257,18 @@ describe('registry configuration and resolution', () => {
     await rejects(r('pypi:nope'), 'E_PACKAGE', /no PyPI project nope/);
   });
 
+  it('the fetch limits apply: a registry answer over maxBytes is E_TOO_LARGE, a silent registry E_TIMEOUT', async () => {
+    await rejects(pkg.capturePackage('npm:local-mcp@1.0.0', { ...opts(), maxBytes: 100 }), 'E_TOO_LARGE', /exceeds the limit of 100 bytes/);
+    reg.stall(true);
+    try {
+      const started = Date.now();
+      await rejects(pkg.capturePackage('npm:local-mcp@1.0.0', { ...opts(), timeoutMs: 300 }), 'E_TIMEOUT', /no complete response within 0\.3 s/);
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      reg.stall(false);
+    }
+  });
+
   it('bad specs are E_PACKAGE', async () => {
     for (const spec of ['left-pad', 'cargo:serde', 'npm:', 'npm:Bad Name', 'npm:../x', 'pypi:a>=1', 'pypi:-x', 'npm:@scope']) {
       assert.throws(() => pkg.parsePackageSpec(spec), (e) => e.code === 'E_PACKAGE', spec);

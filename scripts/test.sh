@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DG_ROOT"
 
-STAGES=(fmt clippy purity test wasm doc python node browser)
+STAGES=(fmt clippy purity test wasm doc python node browser docs)
 
 LOG_DIR="$DG_ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
@@ -171,6 +171,35 @@ stage_node() {
     return 1
   fi
   tally "$passed" "$failed"
+  return "$rc"
+}
+
+# The documentation site, the GitHub Action, the pre-commit hooks and the release artifacts
+# (tools/docs/, tools/release/; runs after python, node and browser, whose builds it uses):
+# the rule reference regenerated and compared (docs/rules.md must be current), the site
+# built with `mkdocs build --strict` (broken links and anchors fail), the release artifacts
+# built (cargo package with its verification build, the abi3 wheel and sdist, npm pack of
+# both npm packages), then pytest: the docs' code blocks executed (the newcomer path), the
+# action's script with a fake GITHUB_* environment, the hooks through `pre-commit try-repo`,
+# the rule reference against the registry, one version everywhere, the artifacts' contents.
+# tools/docs/install.sh (idempotent) provides tools/docs/.venv (mkdocs, pre-commit, pytest).
+stage_docs() {
+  local venv="$DG_ROOT/tools/docs/.venv" log="$LOG_DIR/docs.log" rc=0
+  bash "$DG_ROOT/tools/docs/install.sh"
+  cargo build -p driftguard-core --example driftguard
+  cargo run -q -p driftguard-core --example rule_reference -- --check docs/rules.md
+  "$DG_ROOT/tools/docs/build.sh"
+  "$DG_ROOT/tools/release/build.sh"
+  (cd "$DG_ROOT" && DRIFTGUARD_NATIVE_CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/debug/examples/driftguard" \
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider tools/docs/tests tools/release) 2>&1 | tee "$log" || rc=$?
+  awk '/ in [0-9.]+s/ && /(passed|failed|error)/ { p = 0; f = 0
+      for (i = 2; i <= NF; i++) { w = $(i); gsub(/[,=]/, "", w)
+        if (w == "passed") p = $(i-1); if (w == "failed" || w == "error" || w == "errors") f += $(i-1) }
+      last = p " " f } END { print (last == "" ? "0 1" : last) }' "$log" >>"$DG_TALLY_FILE"
+  if ! grep -qE ' passed| failed' "$log"; then
+    echo "error: pytest printed no summary" >&2
+    return 1
+  fi
   return "$rc"
 }
 

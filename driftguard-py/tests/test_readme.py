@@ -39,6 +39,7 @@ def test_the_section_has_the_blocks_this_test_runs() -> None:
         "sh",
         "toml",
         "sh",
+        "sh",  # packages: run by test_package_real.py
     ]
 
 

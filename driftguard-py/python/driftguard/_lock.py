@@ -127,7 +127,9 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
             raise _CaptureFailed("E_FETCH", message) from None
         return _n.load_bytes(body)
     if kind == "url":
-        return _n.load_bytes(fetch_url(surface["url"], headers=headers, timeout=timeout).body)
+        # Plan values are already expanded: used verbatim (expand_env=False), never twice.
+        fetched = fetch_url(surface["url"], headers=headers, timeout=timeout, expand_env=False)
+        return _n.load_bytes(fetched.body)
     if kind == "endpoint":
         bodies = cap.capture_endpoint_document(
             surface["url"],
@@ -135,6 +137,7 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
             interval_ms=int(surface["sample_interval_ms"]),
             headers=headers,
             timeout=timeout,
+            expand_env=False,
         )
         return _n.load_samples(bodies)
     if kind == "mcp_stdio":
@@ -145,14 +148,18 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
                 env=dict(surface.get("env") or []),
                 cwd=os.path.join(base, cwd) if cwd else None,
                 timeout=timeout,
+                expand_env=False,
             )
         )
         return _n.load_value(doc, "mcp")
     if kind == "package":
-        message = "package surfaces need the package fetch layer, which this build lacks"
-        raise _CaptureFailed("E_PACKAGE", message)
+        from .package.surfaces import capture_surface
+
+        return capture_surface(surface, base)
     doc = asyncio.run(
-        cap.capture_mcp_document(url=surface["url"], headers=headers, timeout=timeout)
+        cap.capture_mcp_document(
+            url=surface["url"], headers=headers, timeout=timeout, expand_env=False
+        )
     )
     return _n.load_value(doc, "mcp")
 
@@ -289,8 +296,11 @@ def run_check(args: list[str]) -> int:
             _out(sys.stderr, f"error: cannot read policy file {p}: {msg}\n", secrets)
             return 2
     captured = _capture_all(plan, names, base)
+    from .package.surfaces import approved_snapshots
+
+    approved = approved_snapshots(plan, lock_text, captured, base)
     try:
-        out, code = _n.lock_check(text, lock_text, captured, _today(), fmt, policies)
+        out, code = _n.lock_check(text, lock_text, captured, _today(), fmt, policies, approved)
     except DriftGuardError as e:
         _out(sys.stderr, f"error[{e.code}]: {e}\n", secrets)
         return 2

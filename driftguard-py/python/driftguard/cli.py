@@ -32,6 +32,7 @@ usage: driftguard capture SOURCE [-o FILE] [--format FORMAT] [--header 'Name: va
        driftguard capture --mcp-stdio [--env KEY=VALUE]... [--cwd DIR] -- CMD [ARGS...]
        driftguard capture --mcp-http URL [--header 'Name: value']...
        driftguard capture --endpoint URL [--samples N] [--interval-ms MS] [--header ...]
+       driftguard capture --package npm:NAME@VERSION|pypi:NAME==VERSION [--document]
 
 Capture a contract and print its canonical snapshot (exactly what `driftguard snapshot`
 prints for the captured document), to stdout or -o FILE.
@@ -41,6 +42,9 @@ sources:
   --mcp-stdio -- CMD...  start an MCP server and read its catalog over stdio
   --mcp-http URL         read an MCP server's catalog over Streamable HTTP
   --endpoint URL         sample a JSON endpoint N times and infer its schema
+  --package SPEC         a published package: npm:NAME[@VERSION|RANGE|TAG] or
+                         pypi:NAME[==VERSION], from the registry npm/pip are configured
+                         with (verified, cached by integrity, extracted in memory)
 
 options:
   -o, --output FILE      write to FILE instead of stdout
@@ -53,7 +57,8 @@ options:
   --samples N            --endpoint: how many responses (default 3)
   --interval-ms MS       --endpoint: pause between samples (default 0)
   --document             write the captured document instead of the snapshot (the
-                         MCP capture document, the fetched body, or the samples array)
+                         MCP capture document, the fetched body, the samples array, or
+                         the package capture document with its code files' texts)
 
 examples:
   driftguard capture https://petstore3.swagger.io/api/v3/openapi.json -o petstore.json
@@ -61,6 +66,8 @@ examples:
   driftguard capture --mcp-stdio -o time.json -- uvx mcp-server-time
   driftguard capture --mcp-http http://127.0.0.1:3001/mcp --document
   driftguard capture --endpoint https://api.example.com/v1/status --samples 5
+  driftguard capture --package npm:@modelcontextprotocol/server-everything@2026.1.26
+  driftguard diff pypi:mcp-server-time==2026.10.10 pypi:mcp-server-time==2026.10.19
   driftguard diff time.json time-new.json --format markdown
 
 exit codes: 0 ok, 2 any error (error[CODE]: message on stderr)
@@ -69,16 +76,24 @@ exit codes: 0 ok, 2 any error (error[CODE]: message on stderr)
 _MORE_HELP = """
 capture (the Python package's own command; `driftguard capture --help` for details):
   driftguard capture SOURCE|--mcp-stdio -- CMD...|--mcp-http URL|--endpoint URL [-o FILE]
+  driftguard capture --package npm:NAME@VERSION|pypi:NAME==VERSION [--document]
 
 approve and check (the lock of driftguard.toml; `driftguard check --help` for details):
   driftguard approve [SURFACE...] [--config FILE]
   driftguard check [SURFACE...] [--config FILE] [--format text|json|markdown|github]
+
+watch and its history (`driftguard watch --help`, `driftguard history --help`):
+  driftguard watch [--config FILE] [--once] [--store URL]
+  driftguard history SURFACE [--limit N] [--format text|json]
+  driftguard show SURFACE [--at TIME] [--format text|json]
+  driftguard exposure SURFACE [--format text|json]
 
 examples:
   driftguard capture openapi.yaml -o baseline.json        # a snapshot to commit
   driftguard diff baseline.json https://api.example.com/openapi.json --format markdown
   driftguard capture --mcp-stdio -o tools.json -- python -m my_mcp_server
   driftguard diff tools.json new-tools.json --fail-on dangerous
+  driftguard diff pypi:mcp-server-time==2026.10.10 pypi:mcp-server-time==2026.10.19
 """
 
 
@@ -100,6 +115,14 @@ class Host:
                 return sys.stdin.buffer.read()
             except OSError as e:
                 raise HostError(f"cannot read stdin: {_io_message(e)}") from None
+        if path.startswith(("npm:", "pypi:")) and not os.path.exists(path):
+            from .package.capture import read_spec
+
+            try:
+                return read_spec(path, timeout=self.timeout)
+            except DriftGuardError as e:
+                self.fetch_error = e
+                raise HostError(str(e)) from None
         if is_url(path):
             from .fetch import fetch_url
 
@@ -157,6 +180,22 @@ def _main(args: list[str]) -> int:
             return (run_approve if args[0] == "approve" else run_check)(args[1:])
         except BrokenPipeError:
             return 2
+    if args and args[0] in ("watch", "history", "show", "exposure"):
+        try:
+            if args[0] == "watch":
+                from .watch import run_watch
+
+                return run_watch(args[1:])
+            from . import history
+
+            command = {
+                "history": history.run_history,
+                "show": history.run_show,
+                "exposure": history.run_exposure,
+            }[args[0]]
+            return command(args[1:])
+        except BrokenPipeError:
+            return 2
     if (
         args
         and args[0] == "diff"
@@ -200,6 +239,7 @@ def _capture_parser() -> _Parser:
     p.add_argument("--endpoint", metavar="URL")
     p.add_argument("--samples", type=int, default=3)
     p.add_argument("--interval-ms", type=int, default=0)
+    p.add_argument("--package", metavar="SPEC")
     return p
 
 
@@ -221,9 +261,13 @@ def _capture(args: list[str]) -> int:
         ns.mcp_http is not None,
         ns.endpoint is not None,
         ns.source is not None,
+        ns.package is not None,
     ]
     if sum(modes) != 1:
-        parser.error("give exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL")
+        parser.error(
+            "give exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL,"
+            " --package SPEC"
+        )
     if ns.mcp_stdio and not command:
         parser.error("--mcp-stdio needs the server's command after --, e.g. -- python -m server")
     if command and not ns.mcp_stdio:
@@ -256,6 +300,16 @@ def _capture(args: list[str]) -> int:
             )
             text = (
                 cap.document_json(doc) if ns.document else _snapshot_text(_n.load_value(doc, "mcp"))
+            )
+        elif ns.package is not None:
+            from .package.capture import capture_package_document
+
+            _progress(f"fetching {ns.package}…")
+            doc = capture_package_document(ns.package, timeout=ns.timeout)
+            text = (
+                cap.document_json(doc)
+                if ns.document
+                else _snapshot_text(_n.load_value(doc, "package"))
             )
         elif ns.endpoint is not None:
             _progress(f"sampling {ns.endpoint} {ns.samples} time(s)…")

@@ -12,14 +12,18 @@ from __future__ import annotations
 __all__ = [
     "CORE_CODES",
     "FETCH_CODES",
+    "PACKAGE_CODES",
+    "ArchiveError",
     "ConfigError",
     "DriftGuardError",
     "EncodingError",
     "EnvError",
     "FetchError",
     "FetchTimeoutError",
+    "IntegrityError",
     "InvalidError",
     "McpError",
+    "PackageError",
     "ParseError",
     "RedirectsError",
     "RefCycleError",
@@ -162,6 +166,25 @@ class EnvError(DriftGuardError):
     code = "E_ENV"
 
 
+class PackageError(DriftGuardError):
+    """A package spec is malformed, or the registry has no such package or version."""
+
+    code = "E_PACKAGE"
+
+
+class IntegrityError(DriftGuardError):
+    """Downloaded bytes do not match the registry's integrity (or a cached artifact's)."""
+
+    code = "E_INTEGRITY"
+
+
+class ArchiveError(DriftGuardError):
+    """A hostile or broken archive: a path leaving the root, a link or device, a bomb,
+    too many files, or truncated data."""
+
+    code = "E_ARCHIVE"
+
+
 _CORE = (
     ParseError,
     EncodingError,
@@ -182,7 +205,11 @@ CORE_CODES: tuple[str, ...] = tuple(c.code for c in _CORE)
 #: The fetch layer's own codes (``E_TOO_LARGE`` is shared with the core).
 FETCH_CODES: tuple[str, ...] = tuple(c.code for c in _FETCH)
 
-_BY_CODE: dict[str, type[DriftGuardError]] = {c.code: c for c in (*_CORE, *_FETCH)}
+_PACKAGE = (PackageError, IntegrityError, ArchiveError)
+#: The package fetch layer's codes.
+PACKAGE_CODES: tuple[str, ...] = tuple(c.code for c in _PACKAGE)
+
+_BY_CODE: dict[str, type[DriftGuardError]] = {c.code: c for c in (*_CORE, *_FETCH, *_PACKAGE)}
 
 
 def error_class(code: str) -> type[DriftGuardError]:

@@ -1,0 +1,303 @@
+"""The newcomer path, executed: code blocks of the documentation pages are extracted and
+run as a new user would run them, in an empty directory, against this checkout's builds.
+
+A page opts in with `<!-- docs-test: cli=native|python|node -->` on its first line: which
+build is `driftguard` on PATH — the native example CLI; the Python package's CLI from the
+release wheel pip-installed into a fresh venv (whose python runs the page's ```python
+blocks); the npm package's bin from the release tarball npm-installed into an empty
+project (whose node_modules the page's ```js blocks import from). Then, in page order, in one temporary directory per page (with a copy of
+`examples/` beside, as in a checkout):
+
+* ```sh blocks run with `bash -e -o pipefail`; the exit status must be 0, or N after
+  `<!-- docs-test: exit=N -->`;
+* ```console blocks: each `$ ` line is a command (run with `bash -o pipefail`), the lines
+  after it up to the next `$ ` are its exact expected output (stdout and stderr); the last
+  command's exit status must be 0 or the `exit=N` given;
+* ```python blocks run with the Python package's interpreter, ```js / ```mjs with node
+  (in their page's directory); a ```text block right after one is its exact stdout;
+* a ```yaml block after `<!-- docs-test: workflow exit=N -->` is a GitHub Actions workflow:
+  its `run:` steps run in the page's directory (a `git` repository with `origin/main`, as
+  actions/checkout leaves it), install steps excepted (`pip install`, `npm install`:
+  the build is already on PATH), and `uses: driftguard/driftguard@…` runs action/run.sh
+  with the step's `with:` inputs (defaults from action.yml) and a fake GITHUB_* environment:
+  the action's exit status must be N, and it must write the job summary;
+* `<!-- docs-test: skip (reason) -->` before a block leaves it out (installs, builds).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+DOCS = ROOT / "docs"
+# The pages of the newcomer path: each must opt in (a page cannot silently drop out).
+TESTED_PAGES = {
+    "getting-started/index.md": "native",
+    "getting-started/python.md": "python",
+    "getting-started/node.md": "node",
+    "guides/openapi-ci.md": "native",
+    "guides/mcp-pinning.md": "python",
+    "github-action.md": "native",
+}
+DIRECTIVE = re.compile(r"<!--\s*docs-test:\s*(.*?)\s*-->")
+FENCE = re.compile(r"^```([\w-]*)\s*$")
+INSTALL_STEP = re.compile(r"^\s*(pip|npm|pipx|cargo) install\b")
+
+
+@dataclass
+class Block:
+    lang: str
+    text: str
+    line: int
+    directive: str = ""
+    expected_stdout: str | None = None
+
+
+@dataclass
+class Page:
+    path: str
+    cli: str | None
+    blocks: list[Block] = field(default_factory=list)
+
+
+def parse(path: Path) -> Page:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = DIRECTIVE.match(lines[0]) if lines else None
+    cli = None
+    if first and first.group(1).startswith("cli="):
+        cli = first.group(1)[4:]
+    page = Page(str(path.relative_to(DOCS)), cli)
+    pending = ""
+    i = 0
+    while i < len(lines):
+        m = DIRECTIVE.fullmatch(lines[i].strip())
+        if m and i > 0:
+            pending = m.group(1)
+            i += 1
+            continue
+        f = FENCE.match(lines[i])
+        if f:
+            start = i
+            body: list[str] = []
+            i += 1
+            while i < len(lines) and lines[i] != "```":
+                body.append(lines[i])
+                i += 1
+            text = "\n".join(body) + "\n"
+            lang = f.group(1)
+            prev = page.blocks[-1] if page.blocks else None
+            if lang == "text" and prev and prev.lang in ("python", "js", "mjs") and not pending:
+                prev.expected_stdout = text
+            else:
+                page.blocks.append(Block(lang, text, start + 1, pending))
+            pending = ""
+        elif lines[i].strip():
+            pending = "" if not lines[i].startswith("<!--") else pending
+        i += 1
+    return page
+
+
+def expected_exit(directive: str) -> int:
+    m = re.search(r"\bexit=(\d+)", directive)
+    return int(m.group(1)) if m else 0
+
+
+class Env:
+    def __init__(self, tmp: Path, cli: str, native: Path, request: pytest.FixtureRequest) -> None:
+        self.dir = tmp / "work"
+        self.dir.mkdir()
+        shutil.copytree(ROOT / "examples", self.dir / "examples")
+        bin_dir = tmp / "bin"
+        bin_dir.mkdir()
+        path = [str(bin_dir)]
+        self.python = str(ROOT / "driftguard-py/.venv/bin/python")
+        if cli == "native":
+            (bin_dir / "driftguard").symlink_to(native)
+        elif cli == "python":
+            # The released wheel, freshly installed: what `pip install` gives a newcomer.
+            fresh: Path = request.getfixturevalue("installed_py")
+            self.python = str(fresh / "python")
+            (bin_dir / "driftguard").symlink_to(fresh / "driftguard")
+            path.append(str(ROOT / "driftguard-py/.servers/time/bin"))
+        elif cli == "node":
+            # The released tarball, installed with npm: what `npm install` gives a newcomer.
+            modules: Path = request.getfixturevalue("installed_node")
+            (self.dir / "node_modules").symlink_to(modules)
+        self.env = {
+            "PATH": os.pathsep.join([*path, os.environ["PATH"]]),
+            "HOME": str(tmp),
+            "LANG": "C.UTF-8",
+            "DRIFTGUARD_NOW": "2026-11-24T00:00:00Z",
+            "GIT_AUTHOR_NAME": "Docs Test",
+            "GIT_AUTHOR_EMAIL": "docs@example.invalid",
+            "GIT_COMMITTER_NAME": "Docs Test",
+            "GIT_COMMITTER_EMAIL": "docs@example.invalid",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "npm_config_offline": "true",
+            "npm_config_update_notifier": "false",
+        }
+
+    def sh(self, script: str, *, pipefail_only: bool = False) -> subprocess.CompletedProcess[str]:
+        flags = ["-o", "pipefail"] if pipefail_only else ["-e", "-o", "pipefail"]
+        return subprocess.run(
+            ["bash", *flags, "-c", script],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+
+def where(page: Page, block: Block) -> str:
+    return f"docs/{page.path}:{block.line}"
+
+
+def run_console(env: Env, page: Page, block: Block) -> None:
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.text.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        elif commands:
+            commands[-1][1].append(line)
+        else:
+            pytest.fail(f"{where(page, block)}: console block must start with '$ '")
+    for n, (cmd, out) in enumerate(commands):
+        r = env.sh(cmd, pipefail_only=True)
+        want_exit = expected_exit(block.directive) if n == len(commands) - 1 else 0
+        got = r.stdout + r.stderr
+        assert r.returncode == want_exit, (
+            f"{where(page, block)}: `{cmd}` exited {r.returncode}, want {want_exit}\n{got}"
+        )
+        want = "\n".join(out).rstrip("\n")
+        assert got.rstrip("\n") == want, f"{where(page, block)}: output of `{cmd}` differs"
+
+
+def run_workflow(env: Env, page: Page, block: Block, native: Path) -> None:
+    workflow = yaml.safe_load(block.text)
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    # What actions/checkout (fetch-depth: 0) leaves: the base branch as origin/main.
+    r = env.sh("git rev-parse --verify -q main >/dev/null && git update-ref refs/remotes/origin/main main")
+    assert r.returncode == 0, (
+        f"{where(page, block)}: the page must set up a git repository with a main branch\n{r.stderr}"
+    )
+    tmp = env.dir.parent
+    summary = tmp / "step-summary.md"
+    ran_action = False
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if "run" in step:
+                script = step["run"].replace("${{ github.base_ref }}", "main")
+                if INSTALL_STEP.match(script):
+                    continue
+                assert "${{" not in script, f"{where(page, block)}: unsupported expression in {script!r}"
+                r = env.sh(script)
+                assert r.returncode == 0, f"{where(page, block)}: step {script!r} failed\n{r.stdout}{r.stderr}"
+            elif step.get("uses", "").startswith("driftguard/driftguard@"):
+                inputs = {k: str(v["default"]) for k, v in action["inputs"].items() if "default" in v}
+                for k, v in (step.get("with") or {}).items():
+                    inputs[k] = (
+                        str(v).replace("${{ github.base_ref }}", "main").lower()
+                        if isinstance(v, bool)
+                        else str(v).replace("${{ github.base_ref }}", "main")
+                    )
+                step_env = dict(env.env)
+                for k, v in action["runs"]["steps"][0]["env"].items():
+                    name = re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", v)
+                    assert name, v
+                    step_env[k] = inputs[name.group(1)]
+                step_env.update(
+                    {
+                        "GITHUB_STEP_SUMMARY": str(summary),
+                        "GITHUB_OUTPUT": str(tmp / "output"),
+                        "RUNNER_TEMP": str(tmp),
+                        "GITHUB_BASE_REF": "main",
+                        "GITHUB_ACTIONS": "true",
+                    }
+                )
+                r = subprocess.run(
+                    ["bash", str(ROOT / "action/run.sh")],
+                    cwd=env.dir / inputs["working-directory"],
+                    env=step_env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+                want = expected_exit(block.directive)
+                assert r.returncode == want, (
+                    f"{where(page, block)}: the action exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+                )
+                assert summary.read_text().startswith("## DriftGuard"), f"{where(page, block)}: no job summary"
+                if want == 1:
+                    assert "::error " in r.stdout, f"{where(page, block)}: no error annotation"
+                ran_action = True
+            else:
+                assert step.get("uses", "").startswith(("actions/", "github/codeql-action/")), step
+    assert ran_action, f"{where(page, block)}: the workflow does not use the action"
+
+
+@pytest.mark.parametrize("page_path", sorted(TESTED_PAGES))
+def test_page(page_path: str, tmp_path: Path, native_cli: Path, request: pytest.FixtureRequest) -> None:
+    page = parse(DOCS / page_path)
+    assert page.cli == TESTED_PAGES[page_path], (
+        f"docs/{page_path} must start with <!-- docs-test: cli={TESTED_PAGES[page_path]} -->"
+    )
+    env = Env(tmp_path, page.cli, native_cli, request)
+    ran = 0
+    for block in page.blocks:
+        if block.directive.startswith("skip"):
+            continue
+        if block.lang == "sh":
+            r = env.sh(block.text)
+            want = expected_exit(block.directive)
+            assert r.returncode == want, (
+                f"{where(page, block)}: exited {r.returncode}, want {want}\n{r.stdout}{r.stderr}"
+            )
+        elif block.lang == "console":
+            run_console(env, page, block)
+        elif block.lang == "python":
+            (env.dir / "_snippet.py").write_text(block.text)
+            r = subprocess.run(
+                [env.python, "_snippet.py"],
+                cwd=env.dir,
+                env=env.env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+            assert r.returncode == 0, f"{where(page, block)}: python failed\n{r.stderr}"
+            if block.expected_stdout is not None:
+                assert r.stdout == block.expected_stdout, f"{where(page, block)}: stdout differs"
+        elif block.lang in ("js", "mjs"):
+            name = "_snippet.mjs" if block.lang == "mjs" or "import " in block.text else "_snippet.cjs"
+            (env.dir / name).write_text(block.text)
+            r = subprocess.run(
+                ["node", name], cwd=env.dir, env=env.env, capture_output=True, text=True, timeout=180, check=False
+            )
+            assert r.returncode == 0, f"{where(page, block)}: node failed\n{r.stderr}"
+            if block.expected_stdout is not None:
+                assert r.stdout == block.expected_stdout, f"{where(page, block)}: stdout differs"
+        elif block.lang == "yaml" and block.directive.startswith("workflow"):
+            run_workflow(env, page, block, native_cli)
+        else:
+            continue
+        ran += 1
+    assert ran > 0, f"docs/{page_path}: no block was run"
+
+
+def test_readme_leads_to_getting_started() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "docs/getting-started/index.md" in readme
+    assert "docs/guides/openapi-ci.md" in readme
+    assert "action.yml" in readme or "docs/github-action.md" in readme

@@ -108,6 +108,21 @@ describe('Python and Node capture packages byte for byte', { skip: pythonKnowsPa
     });
   }
 
+  it('diff and snapshot read package specs alike (local registry and real packages)', async () => {
+    for (const args of [
+      ['snapshot', 'npm:local-mcp@1.0.0'],
+      ['diff', 'pypi:local-mcp==1.0.0', 'pypi:local-mcp==1.0.1', '--format', 'json'],
+      ['diff', 'pypi:mcp-server-time==2026.10.10', 'pypi:mcp-server-time==2026.10.19'],
+      ['diff', 'npm:local-mcp@9', 'npm:local-mcp@1.0.0'],
+    ]) {
+      const { py, node } = await both(args, env);
+      assert.equal(node.code, py.code, `${args.join(' ')}: ${node.stderr} / ${py.stderr}`);
+      assert.ok(node.stdout.equals(py.stdout), `stdout differs for ${args.join(' ')}`);
+      const code = (t) => /^error\[(E_[A-Z_]+)\]/.exec(t)?.[1];
+      if (py.code === 2) assert.equal(code(node.stderr), code(py.stderr));
+    }
+  });
+
   for (const spec of [
     'npm:@modelcontextprotocol/server-everything@2026.1.14',
     'npm:@modelcontextprotocol/server-everything@2026.1.26',

@@ -269,6 +269,20 @@ describe('registry configuration and resolution', () => {
     }
   });
 
+  it('diff and snapshot take npm:/pypi: specs (read as capture documents with every code text)', async () => {
+    const env = { npm_config_registry: reg.url };
+    const r = await cli(['diff', 'npm:local-mcp@1.0.0', 'npm:local-mcp@1.1.0', '--format', 'json'], { env });
+    assert.equal(r.code, 0, r.stderr); // dangerous at most: under fail_on = breaking
+    const changes = JSON.parse(r.stdout).changes.map((c) => c.rule);
+    assert.ok(changes.includes('package-version-changed') && changes.includes('package-install-script-removed'), changes.join(' '));
+    const s = await cli(['snapshot', 'npm:local-mcp@1.0.0'], { env });
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(s.stdout.toString('utf8'), load(fixture('local-mcp-1.0.0.npm.capture.json'), { format: 'package' }).toString());
+    const bad = await cli(['diff', 'npm:local-mcp@7', 'npm:local-mcp@1.0.0'], { env });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, 'error[E_PACKAGE]: no version of local-mcp matches "7"\n');
+  });
+
   it('bad specs are E_PACKAGE', async () => {
     for (const spec of ['left-pad', 'cargo:serde', 'npm:', 'npm:Bad Name', 'npm:../x', 'pypi:a>=1', 'pypi:-x', 'npm:@scope']) {
       assert.throws(() => pkg.parsePackageSpec(spec), (e) => e.code === 'E_PACKAGE', spec);

@@ -14,7 +14,7 @@ import { DriftGuardError, asDriftGuardError } from './errors.js';
 import { isUrl, parseHeader, readSource, sampleEndpoint } from './fetch.js';
 import { runApprove, runCheck } from './lock.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
-import { capturePackage, packageDocumentText } from './package/index.js';
+import { capturePackage, capturePackageText, packageDocumentText } from './package/index.js';
 
 /** Usage of `capture`. */
 export const CAPTURE_USAGE = `usage: driftguard capture SOURCE [-o FILE] [--format FORMAT] [--header 'Name: value']...
@@ -77,9 +77,10 @@ export async function run(args: string[]): Promise<CliResult> {
   const helpOrVersion = args.some((a) => ['--help', '-h', '--version', '-V'].includes(a));
   if (!helpOrVersion && (args[0] === 'diff' || args[0] === 'snapshot')) {
     for (const a of args.slice(1)) {
-      if (isUrl(a) && inputs[a] === undefined) {
+      if ((isUrl(a) || /^(npm|pypi):./.test(a)) && inputs[a] === undefined) {
         try {
-          inputs[a] = await readSource(a);
+          // A package spec is read as its capture document (every code file's text).
+          inputs[a] = isUrl(a) ? await readSource(a) : Buffer.from(await capturePackageText(a), 'utf8');
         } catch (e) {
           const err = asDriftGuardError(e);
           return { out: '', err: `error[${err.code}]: ${err.message}\n`, code: 2 };

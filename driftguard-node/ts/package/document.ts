@@ -8,7 +8,8 @@
  * - `text` for code files only (the core's `is_code_path`: by extension, extensionless
  *   files under a `bin/` directory; never `.d.ts`/`.d.mts`/`.d.cts`/`.pyi`/`.map`) whose
  *   bytes are valid UTF-8 (a BOM kept), at most 8 MiB each, in path order while the texts'
- *   total stays within 16 MiB (a text that would pass it is skipped, later ones may fit).
+ *   total stays within 32 MiB (a text that would pass it is skipped, later ones may fit;
+ *   the Python layer's `MAX_TEXT_BYTES`, docs/packages.md).
  *   `onlyTexts` (a set of paths, e.g. the code files that differ between two versions)
  *   replaces that rule: the texts of exactly those paths (UTF-8, at most 8 MiB each).
  */
@@ -19,7 +20,7 @@ import type { ArchiveFile } from './archive.js';
 /** Largest text sent for one file (the core's review limit), bytes. */
 export const MAX_TEXT_BYTES = 8 * 1024 * 1024;
 /** Largest total of texts in one capture document, bytes. */
-export const MAX_TEXTS_TOTAL_BYTES = 16 * 1024 * 1024;
+export const MAX_TEXTS_TOTAL_BYTES = 32 * 1024 * 1024;
 
 /** One file of a capture document. */
 export interface PackageFileEntry {

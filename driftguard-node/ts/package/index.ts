@@ -43,7 +43,7 @@ export async function fetchPackage(spec: string | PackageSpec, options: PackageO
 
 /**
  * The package capture document of `npm:NAME@RANGE` / `pypi:NAME==VERSION`: every file
- * with its hash and size, and the texts of its code files (up to 8 MiB each, 16 MiB in
+ * with its hash and size, and the texts of its code files (up to 8 MiB each, 32 MiB in
  * all). Errors: `E_PACKAGE`, `E_INTEGRITY`, `E_ARCHIVE`, `E_FETCH`, `E_TIMEOUT`, `E_TOO_LARGE`.
  */
 export async function capturePackage(spec: string | PackageSpec, options: PackageOptions = {}): Promise<PackageCaptureDocument> {

@@ -182,7 +182,7 @@ def test_sigkill_mid_poll_loses_no_committed_observation(tmp_path: Path) -> None
         serve_api(OPENAPI_V1) as (api_url, api, _server),
         webhook_receiver() as (hook_url, hook),
     ):
-        api.delay_s = 0.12  # every GET takes a while: kills land mid-poll
+        api.delay_s = 0.3  # every GET takes a while: kills land mid-poll, even under load
         surfaces = "".join(
             f'\n[[surface]]\nname = "s{i}"\nurl = "{api_url}?n={i}"\ntimeout = "2s"\n'
             for i in range(4)

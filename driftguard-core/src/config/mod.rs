@@ -823,8 +823,10 @@ impl Config {
     /// Every value that must never be shown: each secret field expanded with
     /// `lookup` (header values, MCP environment values, webhook secrets, Slack URLs,
     /// SMTP passwords, the store URL), and the value of every variable the
-    /// configuration names anywhere. Unset variables are skipped. Sorted, each once.
-    /// Pass the result to [`redact`].
+    /// configuration names anywhere. Unset variables are skipped, and so are trivial
+    /// values (under 4 characters, booleans and numbers: no secret looks like `false`,
+    /// and redacting it would blank unrelated output). Sorted, each once. Pass the
+    /// result to [`redact`].
     pub fn secret_values(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
         let mut secrets: Vec<&Secret> = Vec::new();
         let mut templates: Vec<&Template> = Vec::new();
@@ -873,11 +875,25 @@ impl Config {
                 }
             }
         }
-        out.retain(|v| !v.is_empty());
+        out.retain(|v| !is_trivial(v));
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// True for a value too short or too common to be a secret — under 4 characters, or a
+/// boolean or number word such as `false`, `yes`, `8080`, `0.5`. An MCP server's
+/// `env = { DEBUG = "false" }` is configuration, and redacting every `false` would
+/// blank unrelated output (`"fails": false`) without protecting anything.
+fn is_trivial(v: &str) -> bool {
+    let t = v.trim();
+    t.chars().count() < 4
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none"
+        )
+        || t.parse::<f64>().is_ok()
 }
 
 /// Parses a duration as `driftguard.toml` writes them (`"90s"`, `"5m"`, `"1h30m"`,

@@ -116,11 +116,11 @@ mod tests {
             "[[surface]]\nname = \"a\"\nurl = \"http://h/x\"\nheaders = { A = \"Bearer ${T}\" }\n\n[[surface]]\nname = \"b\"\nfile = \"x.json\"\n",
         )
         .unwrap();
-        let set = c.capture_plan(&|v| (v == "T").then(|| "tok".to_owned()));
-        assert_eq!(set["surfaces"][0]["headers"][0][1], "Bearer tok");
+        let set = c.capture_plan(&|v| (v == "T").then(|| "tok-9".to_owned()));
+        assert_eq!(set["surfaces"][0]["headers"][0][1], "Bearer tok-9");
         assert_eq!(set["surfaces"][0]["url"], "http://h/x");
         assert_eq!(set["surfaces"][1]["path"], "x.json");
-        assert_eq!(set["secrets"], serde_json::json!(["Bearer tok", "tok"]));
+        assert_eq!(set["secrets"], serde_json::json!(["Bearer tok-9", "tok-9"]));
         let unset = c.capture_plan(&|_| None);
         assert_eq!(unset["surfaces"][0]["error"]["code"], "E_ENV");
         assert!(unset["surfaces"][1].get("error").is_none());

@@ -169,3 +169,17 @@ fn package_surfaces_parse_and_plan() {
             .unwrap_err();
     assert!(e.to_string().contains("headers apply only to"), "{e}");
 }
+
+#[test]
+fn trivial_values_are_not_secrets() {
+    let c = Config::parse(
+        "[[surface]]\nname = \"m\"\n[surface.mcp_stdio]\ncommand = [\"srv\"]\nenv = { DEBUG = \"false\", PORT = \"8080\", N = \"ab\", KEY = \"sk-live-1234\", T = \"${TOK}\" }\n",
+    )
+    .unwrap();
+    let secrets = c.secret_values(&|v| (v == "TOK").then(|| "on".to_owned()));
+    assert_eq!(secrets, ["sk-live-1234"]);
+    assert_eq!(
+        redact("{\"fails\": false, \"key\": \"sk-live-1234\"}", &secrets),
+        "{\"fails\": false, \"key\": \"[redacted]\"}"
+    );
+}

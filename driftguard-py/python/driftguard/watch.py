@@ -419,6 +419,7 @@ class Watcher:
                 self.log(f"released {n} lease(s) of {owner} (no longer running)")
 
     def run(self) -> int:
+        _import_capture_modules()
         self.store.sync_surfaces(list(self.surfaces), _now_ms())
         self._release_dead_owners()
         self.log(
@@ -718,6 +719,29 @@ def open_configured_store(files: ConfigFiles, cli_store: str | None) -> Store:
     """The store named by ``--store``, else ``[watch] store``, else ``driftguard.db``
     beside the configuration."""
     return open_store(_store_location(files, cli_store), base_dir=files.base or ".")
+
+
+def _import_capture_modules() -> None:
+    """Imports the MCP SDK and the HTTP client on the main thread before the poll pool
+    starts: two workers importing ``mcp.client.stdio`` at once can see it partially
+    initialized (an ImportError for the second one), which would look like a failed
+    poll."""
+    import importlib
+
+    for name in (
+        "httpx",
+        "anyio",
+        "mcp",
+        "mcp.types",
+        "mcp.client.stdio",
+        "mcp.client.streamable_http",
+        "mcp.shared.exceptions",
+        "mcp.shared.message",
+        "driftguard._capture",
+        "driftguard._poll",
+    ):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def run_watch(args: list[str]) -> int:

@@ -2,7 +2,7 @@
  * Integrity checks and the artifact cache. Artifacts are verified against the digest the
  * registry states (npm SRI `sha512-…`, the strongest algorithm present, `sha1` shasum as
  * the fallback; PyPI `sha256`) before anything is done with them; a mismatch is
- * `E_INTEGRITY`. Verified artifacts are kept under `$DRIFTGUARD_CACHE/packages` or
+ * `E_INTEGRITY`. Artifacts that verified and extracted cleanly are kept under `$DRIFTGUARD_CACHE/packages` or
  * `~/.cache/driftguard/packages` (see `cacheDir`), one file per digest (`sha512-<hex>`), written to a
  * temporary file in the same directory and renamed (atomic), re-verified on every read
  * (a corrupt entry is removed and fetched again). Nothing is written anywhere else.
@@ -52,9 +52,11 @@ export function verify(data: Buffer, digests: Digest[], what: string): void {
   if (!strongest(digests).length) throw new DriftGuardError('E_INTEGRITY', `${what}: the registry states no usable digest`);
   if (!matches(data, digests)) {
     const d = strongest(digests)[0] as Digest;
+    const actual = createHash(d.algorithm).update(data).digest('base64');
     throw new DriftGuardError(
       'E_INTEGRITY',
-      `${what}: the downloaded bytes do not match the registry's ${d.algorithm} digest (${data.length} bytes received)`,
+      `${what}: the downloaded bytes do not match the registry's ${d.algorithm} digest: they have ` +
+        `${d.algorithm}-${actual}, the registry states ${d.algorithm}-${d.bytes.toString('base64')} (${data.length} bytes received)`,
     );
   }
 }

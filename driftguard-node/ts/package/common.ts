@@ -107,20 +107,23 @@ export async function getJson(
 
 /**
  * The verified artifact bytes: from the cache when a verified copy is there, else
- * downloaded, verified (`E_INTEGRITY`) and cached.
+ * downloaded and verified (`E_INTEGRITY`). `extract` runs on them; only when it succeeds
+ * is a downloaded artifact cached (verified **and** extracted cleanly, as the Python
+ * layer does).
  */
-export async function artifact(
+export async function artifact<T>(
   url: string,
   digests: Digest[],
   what: string,
   options: PackageOptions,
-  credentials: Record<string, string> = {},
-): Promise<Buffer> {
+  credentials: Record<string, string>,
+  extract: (data: Buffer) => T,
+): Promise<T> {
   const dir = options.cacheDir ?? cacheDir(options.env ?? process.env, options.home);
   const cached = cacheGet(dir, digests);
   if (cached) {
     options.progress?.(`${what}: from the cache`);
-    return cached;
+    return extract(cached);
   }
   options.progress?.(`${what}: downloading ${displayUrl(url)}`);
   const data = await fetchUrl(url, {
@@ -130,8 +133,9 @@ export async function artifact(
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
   });
   verify(data, digests, what);
+  const out = extract(data);
   cachePut(dir, digests, data);
-  return data;
+  return out;
 }
 
 /** A plain-object check. */

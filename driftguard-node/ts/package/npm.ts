@@ -166,6 +166,7 @@ export function npmDigests(integrity: string): Digest[] {
 
 /** Downloads (or reads from the cache), verifies and extracts a resolved version. */
 export async function npmFiles(r: NpmResolved, options: PackageOptions = {}): Promise<ArchiveFile[]> {
-  const bytes = await artifact(r.tarball, npmDigests(r.integrity), `npm:${r.name}@${r.version}`, options, r.headers);
-  return readTar(bytes, 1, limitsOf(options));
+  return artifact(r.tarball, npmDigests(r.integrity), `npm:${r.name}@${r.version}`, options, r.headers ?? {}, (bytes) =>
+    readTar(bytes, 1, limitsOf(options)),
+  );
 }

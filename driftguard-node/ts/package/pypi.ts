@@ -244,10 +244,11 @@ export async function resolvePypi(name: string, spec: string, options: PackageOp
 /** Downloads (or reads from the cache), verifies and extracts a resolved file. */
 export async function pypiFiles(r: PypiResolved, options: PackageOptions = {}): Promise<ArchiveFile[]> {
   const digests: Digest[] = [{ algorithm: 'sha256', bytes: Buffer.from(r.sha256, 'hex') }];
-  const bytes = await artifact(r.file.url, digests, `pypi:${r.name}==${r.version}`, options, r.headers);
   const limits = limitsOf(options);
-  if (r.kind === 'wheel' || r.file.filename.endsWith('.zip')) return readZip(bytes, r.kind === 'wheel' ? 0 : 1, limits);
-  return readTar(bytes, 1, limits);
+  return artifact(r.file.url, digests, `pypi:${r.name}==${r.version}`, options, r.headers ?? {}, (bytes) => {
+    if (r.kind === 'wheel' || r.file.filename.endsWith('.zip')) return readZip(bytes, r.kind === 'wheel' ? 0 : 1, limits);
+    return readTar(bytes, 1, limits);
+  });
 }
 
 /** RFC 822-style headers of METADATA/PKG-INFO (up to the first blank line), multi-valued. */

@@ -64,6 +64,11 @@ describe('Python and Node capture packages byte for byte', { skip: pythonKnowsPa
         },
         '6.6.6': { tarball: tgz([{ path: 'package/../../etc/passwd', data: 'x' }]) },
         '6.6.7': { tarball: tgz([{ path: 'package/package.json', data: '{}' }]), integrity: sri(Buffer.from('other')) },
+        '6.6.8': { tarball: tgz([{ path: 'package/package.json', data: '{}' }, { path: 'package/link', type: '2', link: '/etc/passwd' }]) },
+        '6.6.9': { tarball: tgz([{ path: 'package/package.json', data: '{}' }, { path: 'package/hard', type: '1', link: 'package/package.json' }]) },
+        '6.7.0': { tarball: tgz([{ path: 'package/package.json', data: '{}' }, { path: 'package/bomb.js', data: Buffer.alloc(20 * 1024 * 1024) }]) },
+        '6.7.1': { tarball: tgz([{ path: 'package/package.json', data: '{}' }, { path: '/etc/passwd', data: 'x' }]) },
+        '6.7.2': { tarball: tgz([{ path: 'package/index.js', data: '1' }]) },
       },
     });
     reg.pypi('local-mcp', [
@@ -95,6 +100,11 @@ describe('Python and Node capture packages byte for byte', { skip: pythonKnowsPa
   for (const [spec, code] of [
     ['npm:local-mcp@6.6.6', 'E_ARCHIVE'],
     ['npm:local-mcp@6.6.7', 'E_INTEGRITY'],
+    ['npm:local-mcp@6.6.8', 'E_ARCHIVE'],
+    ['npm:local-mcp@6.6.9', 'E_ARCHIVE'],
+    ['npm:local-mcp@6.7.0', 'E_ARCHIVE'],
+    ['npm:local-mcp@6.7.1', 'E_ARCHIVE'],
+    ['npm:local-mcp@6.7.2', 'E_PACKAGE'],
     ['npm:local-mcp@9', 'E_PACKAGE'],
     ['npm:no-such-package', 'E_PACKAGE'],
     ['pypi:local-mcp==4.0', 'E_PACKAGE'],

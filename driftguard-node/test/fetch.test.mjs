@@ -227,7 +227,7 @@ describe('CLI over HTTP', () => {
   it('usage errors name the problem and exit 2', async () => {
     const r = await cli(['capture']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^error: capture needs exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL\n\nusage: driftguard capture/);
+    assert.match(r.stderr, /^error: capture needs exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL, --package SPEC\n\nusage: driftguard capture/);
     const h = await cli(['capture', '--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /^usage: driftguard capture SOURCE/);

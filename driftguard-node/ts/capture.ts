@@ -2,9 +2,10 @@
 import { load, loadSamples, type InputFormat, type Snapshot } from './api.js';
 import { readSource, sampleEndpoint, type FetchOptions } from './fetch.js';
 import { captureMcpHttp, captureMcpStdio, type McpCaptureOptions, type McpStdioServer } from './mcp.js';
+import { capturePackage, packageDocumentText, type PackageOptions } from './package/index.js';
 
-/** What to capture (exactly one of `source`, `mcpStdio`, `mcpHttp`, `endpoint`). */
-export interface CaptureOptions extends FetchOptions, McpCaptureOptions {
+/** What to capture (exactly one of `source`, `mcpStdio`, `mcpHttp`, `endpoint`, `package`). */
+export interface CaptureOptions extends FetchOptions, McpCaptureOptions, Pick<PackageOptions, 'registry' | 'cacheDir' | 'limits'> {
   /** The source's format (default `auto`). */
   format?: InputFormat;
   /** `samples` of `endpoint` (default 3). */
@@ -20,7 +21,8 @@ export type CaptureSource =
   | { url: string }
   | { mcpStdio: McpStdioServer }
   | { mcpHttp: string }
-  | { endpoint: string };
+  | { endpoint: string }
+  | { package: string };
 
 /**
  * Captures a contract and returns its snapshot (with `source` set: what was captured
@@ -40,6 +42,13 @@ export async function capture(source: CaptureSource, options: CaptureOptions = {
   if ('mcpHttp' in source) {
     const doc = await captureMcpHttp(source.mcpHttp, options);
     return load(doc, { format: 'mcp', source: { location: source.mcpHttp, capturedAt: at } });
+  }
+  if ('package' in source) {
+    const doc = await capturePackage(source.package, options);
+    return load(Buffer.from(packageDocumentText(doc), 'utf8'), {
+      format: 'package',
+      source: { location: source.package, capturedAt: at },
+    });
   }
   const samples = await sampleEndpoint(source.endpoint, options);
   return loadSamples(samples, { source: { location: source.endpoint, capturedAt: at } });

@@ -14,6 +14,7 @@ import { DriftGuardError, asDriftGuardError } from './errors.js';
 import { isUrl, parseHeader, readSource, sampleEndpoint } from './fetch.js';
 import { runApprove, runCheck } from './lock.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
+import { capturePackage, capturePackageText, packageDocumentText } from './package/index.js';
 
 /** Usage of `capture`. */
 export const CAPTURE_USAGE = `usage: driftguard capture SOURCE [-o FILE] [--format FORMAT] [--header 'Name: value']...
@@ -21,10 +22,14 @@ export const CAPTURE_USAGE = `usage: driftguard capture SOURCE [-o FILE] [--form
        driftguard capture --mcp-stdio [--env KEY=VALUE]... [--cwd DIR] [-o FILE] -- CMD [ARGS...]
        driftguard capture --mcp-http URL [--header 'Name: value']... [-o FILE]
        driftguard capture --endpoint URL [--samples N] [--interval-ms MS] [--header ...] [-o FILE]
+       driftguard capture --package npm:NAME[@RANGE]|pypi:NAME[==VERSION] [-o FILE] [--document]
 
 SOURCE is a file, - (stdin) or an http(s) URL. Prints the canonical snapshot (what
 \`driftguard snapshot\` prints) of the captured document; --document writes the document
-itself (the MCP capture document, the fetched body, or the array of samples).
+itself (the MCP capture document, the fetched body, the array of samples, or the
+package capture document). --package resolves against the configured registry (npm:
+npm_config_registry, .npmrc; PyPI: PIP_INDEX_URL, pip.conf) and caches artifacts under
+$DRIFTGUARD_CACHE/packages (default ~/.cache/driftguard/packages).
 
 options:
   -o, --output FILE        write to FILE instead of stdout
@@ -72,9 +77,10 @@ export async function run(args: string[]): Promise<CliResult> {
   const helpOrVersion = args.some((a) => ['--help', '-h', '--version', '-V'].includes(a));
   if (!helpOrVersion && (args[0] === 'diff' || args[0] === 'snapshot')) {
     for (const a of args.slice(1)) {
-      if (isUrl(a) && inputs[a] === undefined) {
+      if ((isUrl(a) || /^(npm|pypi):./.test(a)) && inputs[a] === undefined) {
         try {
-          inputs[a] = await readSource(a);
+          // A package spec is read as its capture document (every code file's text).
+          inputs[a] = isUrl(a) ? await readSource(a) : Buffer.from(await capturePackageText(a), 'utf8');
         } catch (e) {
           const err = asDriftGuardError(e);
           return { out: '', err: `error[${err.code}]: ${err.message}\n`, code: 2 };
@@ -96,6 +102,7 @@ interface CaptureArgs {
   mcpStdio: boolean;
   mcpHttp?: string;
   endpoint?: string;
+  package?: string;
   env: Record<string, string>;
   cwd?: string;
   samples?: number;
@@ -161,6 +168,9 @@ function parseCapture(args: string[]): CaptureArgs {
       case '--endpoint':
         out.endpoint = value();
         break;
+      case '--package':
+        out.package = value();
+        break;
       case '--env': {
         const v = value();
         const k = v.indexOf('=');
@@ -182,9 +192,15 @@ function parseCapture(args: string[]): CaptureArgs {
         throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     }
   }
-  const modes = [positional.length > 0, out.mcpStdio, out.mcpHttp !== undefined, out.endpoint !== undefined].filter(Boolean);
+  const modes = [
+    positional.length > 0,
+    out.mcpStdio,
+    out.mcpHttp !== undefined,
+    out.endpoint !== undefined,
+    out.package !== undefined,
+  ].filter(Boolean);
   if (modes.length !== 1) {
-    throw new UsageError('capture needs exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL');
+    throw new UsageError('capture needs exactly one of SOURCE, --mcp-stdio, --mcp-http URL, --endpoint URL, --package SPEC');
   }
   if (positional.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positional[1])}`);
   out.source = positional[0];
@@ -221,6 +237,13 @@ async function capture(args: string[]): Promise<CliResult> {
     const doc = await captureMcpHttp(a.mcpHttp, mcpOptions);
     documentBytes = Buffer.from(captureDocumentText(doc), 'utf8');
     snapshotText = () => load(documentBytes, { format: 'mcp' }).toString();
+  } else if (a.package !== undefined) {
+    const doc = await capturePackage(a.package, {
+      ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
+      ...(progress ? { progress } : {}),
+    });
+    documentBytes = Buffer.from(packageDocumentText(doc), 'utf8');
+    snapshotText = () => load(documentBytes, { format: 'package' }).toString();
   } else if (a.endpoint !== undefined) {
     const samples = await sampleEndpoint(a.endpoint, {
       ...http,

@@ -18,8 +18,22 @@ export const CORE_ERROR_CODES = [
   'E_CONFIG',
 ] as const;
 
-/** Codes of the fetch layer (files, HTTP, MCP), shared with the Python package. */
-export const FETCH_ERROR_CODES = ['E_FETCH', 'E_TIMEOUT', 'E_REDIRECTS', 'E_MCP', 'E_ENV'] as const;
+/**
+ * Codes of the fetch layer (files, HTTP, MCP, packages), shared with the Python package.
+ * Packages: `E_PACKAGE` (no such package/version, a bad spec), `E_INTEGRITY` (the
+ * downloaded bytes do not match the registry's digest), `E_ARCHIVE` (a hostile or broken
+ * archive: traversal, absolute path, link, device, bomb, too many files, truncated).
+ */
+export const FETCH_ERROR_CODES = [
+  'E_FETCH',
+  'E_TIMEOUT',
+  'E_REDIRECTS',
+  'E_MCP',
+  'E_ENV',
+  'E_PACKAGE',
+  'E_INTEGRITY',
+  'E_ARCHIVE',
+] as const;
 
 /** A code of the core. */
 export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number];

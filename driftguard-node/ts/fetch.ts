@@ -25,6 +25,12 @@ export interface FetchOptions {
   maxBytes?: number;
   /** The environment `${VAR}` reads (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * Use header values as given, without `${VAR}` expansion: for values that were
+   * expanded already (the core's capture plan), so a secret containing `${X}` is not
+   * expanded a second time.
+   */
+  verbatim?: boolean;
 }
 
 /** Replaces every `${VAR}` in `value`; an unset variable is `E_ENV` (naming the variable, not the value). */
@@ -86,7 +92,7 @@ function timeoutError(url: string, ms: number): DriftGuardError {
 export async function fetchUrl(url: string, options: FetchOptions = {}): Promise<Buffer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const headers = expandHeaders(options.headers, options.env ?? process.env);
+  const headers = options.verbatim ? { ...(options.headers ?? {}) } : expandHeaders(options.headers, options.env ?? process.env);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -27,6 +27,13 @@ export const {
   captureMcpHttp,
   captureMcpStdio,
   capture,
+  capturePackage,
+  capturePackageText,
+  comparePackages,
+  fetchApproved,
+  fetchPackage,
+  packageDocumentText,
+  parsePackageSpec,
 } = driftguard;
 export type * from './index.js';
 export default driftguard;

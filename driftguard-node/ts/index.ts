@@ -56,3 +56,13 @@ export { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
 export type { McpCaptureDocument, McpCaptureOptions, McpStdioServer } from './mcp.js';
 export { capture } from './capture.js';
 export type { CaptureOptions } from './capture.js';
+export {
+  capturePackage,
+  capturePackageText,
+  comparePackages,
+  fetchApproved,
+  fetchPackage,
+  packageDocumentText,
+  parsePackageSpec,
+} from './package/index.js';
+export type { FetchedPackage, PackageCaptureDocument, PackageFileEntry, PackageOptions, PackageSpec } from './package/index.js';

@@ -18,6 +18,15 @@ import { load, loadSamples, type Snapshot } from './api.js';
 import { asDriftGuardError, native } from './errors.js';
 import { fetchUrl, sampleEndpoint } from './fetch.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
+import {
+  cacheDir,
+  changedCodePaths,
+  fetchApproved,
+  fetchPackage,
+  packageDocumentText,
+  type FetchedPackage,
+  type PackageOptions,
+} from './package/index.js';
 
 /** Usage of `approve` and `check` (the same text as the Python CLI's). */
 export const LOCK_USAGE = `usage: driftguard approve [SURFACE...] [--config FILE]
@@ -63,6 +72,13 @@ interface PlanSurface {
   cwd?: string | null;
   samples?: number;
   sample_interval_ms?: number;
+  /** `package`: the canonical spec, its parts, a registry from the MCP command line, the MCP surface it belongs to. */
+  package?: string;
+  ecosystem?: 'npm' | 'pypi';
+  package_name?: string;
+  version?: string;
+  registry?: string | null;
+  of?: string;
 }
 
 interface Plan {
@@ -141,7 +157,36 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
+/** A package surface's fetched artifact and the options it was fetched with (for check's code review). */
+interface PackageCapture {
+  fetched: FetchedPackage;
+  options: PackageOptions;
+}
+
+/** The variables an MCP stdio server inherits (the SDK's `getDefaultEnvironment`). */
+async function serverEnvironment(): Promise<Record<string, string>> {
+  const stdio = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  return stdio.getDefaultEnvironment();
+}
+
+/**
+ * How a package surface is resolved (as the Python CLI does): a companion with what its
+ * MCP server runs with — the SDK's default variables plus the surface's `env`, in its
+ * `cwd` — so `npm_config_registry`, `.npmrc` and `PIP_INDEX_URL` pick the registry
+ * `npx`/`uvx` would; a standalone surface with this process's environment, in the
+ * configuration's directory. A registry from the MCP command line is set as
+ * `npm_config_registry` / `PIP_INDEX_URL`.
+ */
+async function packageOptions(s: PlanSurface, base: string): Promise<PackageOptions> {
+  const env: Record<string, string | undefined> = s.of
+    ? { ...(await serverEnvironment()), ...Object.fromEntries(s.env ?? []) }
+    : { ...process.env };
+  if (s.registry) env[s.ecosystem === 'npm' ? 'npm_config_registry' : 'PIP_INDEX_URL'] = s.registry;
+  // The cache is this process's ($DRIFTGUARD_CACHE), not the server's environment's.
+  return { env, cwd: s.cwd ? join(base, s.cwd) : base || '.', timeoutMs: s.timeout * 1000, cacheDir: cacheDir() };
+}
+
+async function captureOne(s: PlanSurface, base: string, packages?: Map<string, PackageCapture>): Promise<Snapshot> {
   const timeoutMs = s.timeout * 1000;
   const headers = Object.fromEntries(s.headers ?? []);
   switch (s.kind) {
@@ -155,11 +200,12 @@ async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
       return load(body);
     }
     case 'url':
-      return load(await fetchUrl(s.url as string, { headers, timeoutMs }));
+      return load(await fetchUrl(s.url as string, { headers, timeoutMs, verbatim: true }));
     case 'endpoint': {
       const payloads = await sampleEndpoint(s.url as string, {
         headers,
         timeoutMs,
+        verbatim: true,
         samples: s.samples as number,
         intervalMs: s.sample_interval_ms as number,
       });
@@ -169,22 +215,30 @@ async function captureOne(s: PlanSurface, base: string): Promise<Snapshot> {
       const [command, ...args] = s.command as [string, ...string[]];
       const doc = await captureMcpStdio(
         { command, args, env: Object.fromEntries(s.env ?? []), ...(s.cwd ? { cwd: join(base, s.cwd) } : {}) },
-        { timeoutMs },
+        { timeoutMs, verbatim: true },
       );
       return load(Buffer.from(captureDocumentText(doc), 'utf8'), { format: 'mcp' });
     }
     case 'mcp_http': {
-      const doc = await captureMcpHttp(s.url as string, { headers, timeoutMs });
+      const doc = await captureMcpHttp(s.url as string, { headers, timeoutMs, verbatim: true });
       return load(Buffer.from(captureDocumentText(doc), 'utf8'), { format: 'mcp' });
     }
-    case 'package':
-      throw new CaptureFailed('E_PACKAGE', 'package surfaces need the package fetch layer, which this build lacks');
+    case 'package': {
+      const options = await packageOptions(s, base);
+      const fetched = await fetchPackage(
+        { ecosystem: s.ecosystem as 'npm' | 'pypi', name: s.package_name as string, spec: s.version || 'latest' },
+        options,
+      );
+      packages?.set(s.name, { fetched, options });
+      // The snapshot never holds texts: none are needed to approve.
+      return load(Buffer.from(packageDocumentText(fetched.document(new Set())), 'utf8'), { format: 'package' });
+    }
   }
 }
 
 type Captured = Map<string, Snapshot | binding.CaptureFailure>;
 
-async function captureAll(plan: Plan, names: string[], base: string): Promise<Captured> {
+async function captureAll(plan: Plan, names: string[], base: string, packages?: Map<string, PackageCapture>): Promise<Captured> {
   const out: Captured = new Map();
   for (const s of plan.surfaces) {
     if (names.length && !names.includes(s.name)) continue;
@@ -193,7 +247,7 @@ async function captureAll(plan: Plan, names: string[], base: string): Promise<Ca
       continue;
     }
     try {
-      out.set(s.name, await captureOne(s, base));
+      out.set(s.name, await captureOne(s, base, packages));
     } catch (e) {
       const err = e instanceof CaptureFailed ? e : asDriftGuardError(e);
       out.set(s.name, { code: err instanceof CaptureFailed ? err.code : err.code, message: binding.redact(err.message, plan.secrets) });
@@ -316,19 +370,54 @@ export async function runCheck(args: string[]): Promise<LockResult> {
       return { out: '', err: red(`error: cannot read policy file ${p}: ${errMessage(e)}\n`), code: 2 };
     }
   }
-  const captured = await captureAll(plan, names, base);
+  const packages = new Map<string, PackageCapture>();
+  const captured = await captureAll(plan, names, base, packages);
   const snapshots: Record<string, string> = {};
   const failures: Record<string, binding.CaptureFailure> = {};
   for (const [name, c] of captured) {
     if (isFailure(c)) failures[name] = c;
     else snapshots[name] = native(() => c.native.toJsonText(false));
   }
+  const approved: Record<string, string> = {};
+  for (const [name, p] of packages) {
+    const texts = await packageTexts(name, p, lockText);
+    snapshots[name] = texts.current;
+    if (texts.approved !== undefined) approved[name] = texts.approved;
+  }
   let result: binding.CheckResult;
   try {
-    result = native(() => binding.lockCheck(text, lockText, snapshots, failures, now().slice(0, 10), format, policies));
+    result = native(() =>
+      binding.lockCheck(text, lockText, snapshots, failures, now().slice(0, 10), format, policies, approved),
+    );
   } catch (e) {
     const err = asDriftGuardError(e);
     return { out: '', err: red(`error[${err.code}]: ${err.message}\n`), code: 2 };
   }
   return { out: red(result.output), err: '', code: result.exitCode };
+}
+
+/**
+ * The capture documents `check` compares for a package surface, with the texts the code
+ * review needs: when the package moved from the approved one, the approved artifact is
+ * read again (`fetchApproved`: the cache by integrity, else the registry by exact
+ * version with the approved integrity) and both sides carry the texts of the code files
+ * that differ. When it cannot be had, the current side carries every code text and the
+ * core reports changed code as not reviewed (never silently safe).
+ */
+async function packageTexts(name: string, p: PackageCapture, lockText: string | undefined): Promise<{ current: string; approved?: string }> {
+  let entry: { digest?: string; snapshot?: { kind?: string; surface?: Record<string, unknown> } } | undefined;
+  try {
+    entry = lockText ? (JSON.parse(lockText) as { surfaces?: Record<string, typeof entry> }).surfaces?.[name] : undefined;
+  } catch {
+    entry = undefined; // the core reports an unreadable lock
+  }
+  const plain = packageDocumentText(p.fetched.document(new Set()));
+  const surface = entry?.snapshot?.kind === 'package' ? entry.snapshot.surface : undefined;
+  if (!surface || entry?.digest === native(() => load(Buffer.from(plain, 'utf8'), { format: 'package' }).digest)) {
+    return { current: plain };
+  }
+  const old = await fetchApproved(surface, p.options);
+  if (!old) return { current: packageDocumentText(p.fetched.document()) };
+  const changed = changedCodePaths(old, p.fetched);
+  return { current: packageDocumentText(p.fetched.document(changed)), approved: packageDocumentText(old.document(changed)) };
 }

@@ -45,6 +45,8 @@ export interface McpCaptureOptions {
   progress?: (line: string) => void;
   /** The environment `${VAR}` reads (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** Use header and `--env` values as given, without `${VAR}` expansion (already expanded by the capture plan). */
+  verbatim?: boolean;
 }
 
 /** Lines of a child's stderr kept for error messages. */
@@ -385,7 +387,9 @@ export async function captureMcpStdio(server: McpStdioServer, options: McpCaptur
   const s = await sdk();
   const envSource = options.env ?? process.env;
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(server.env ?? {})) extra[k] = expandEnv(v, envSource, `--env ${k}`);
+  for (const [k, v] of Object.entries(server.env ?? {})) {
+    extra[k] = options.verbatim ? v : expandEnv(v, envSource, `--env ${k}`);
+  }
   const failure = new Failure();
   const transport = new ProcessGroupStdioTransport(
     { ...server, env: { ...s.getDefaultEnvironment(), ...extra } },
@@ -425,7 +429,7 @@ export async function captureMcpStdio(server: McpStdioServer, options: McpCaptur
  */
 export async function captureMcpHttp(url: string, options: McpCaptureOptions = {}): Promise<McpCaptureDocument> {
   const s = await sdk();
-  const headers = expandHeaders(options.headers, options.env ?? process.env);
+  const headers = options.verbatim ? { ...(options.headers ?? {}) } : expandHeaders(options.headers, options.env ?? process.env);
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -26,6 +26,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
+mod watch;
+
 // ---------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------
@@ -1087,5 +1089,6 @@ fn _driftguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lock_approve, m)?)?;
     m.add_function(wrap_pyfunction!(lock_check, m)?)?;
     m.add_function(wrap_pyfunction!(redact, m)?)?;
+    watch::register(m)?;
     Ok(())
 }

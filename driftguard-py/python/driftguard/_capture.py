@@ -101,8 +101,10 @@ def capture_endpoint_document(
     interval_ms: int = 0,
     headers: Iterable[str] | Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    expand_env: bool = True,
 ) -> list[bytes]:
-    """``samples`` response bodies of a JSON endpoint, ``interval_ms`` apart."""
+    """``samples`` response bodies of a JSON endpoint, ``interval_ms`` apart
+    (``expand_env=False``: header values verbatim)."""
     if samples < 1:
         raise ValueError("samples must be at least 1")
     bodies = []
@@ -112,7 +114,11 @@ def capture_endpoint_document(
         for i in range(samples):
             if i and interval_ms > 0:
                 time.sleep(interval_ms / 1000)
-            bodies.append(fetch_url(url, headers=headers, timeout=timeout, client=client).body)
+            bodies.append(
+                fetch_url(
+                    url, headers=headers, timeout=timeout, client=client, expand_env=expand_env
+                ).body
+            )
     return bodies
 
 
@@ -212,6 +218,7 @@ async def _capture_stdio(
     env: Mapping[str, str] | None,
     cwd: str | os.PathLike[str] | None,
     timeout: float,
+    expand_env: bool = True,
 ) -> dict[str, Any]:
     from mcp import ClientSession, types
     from mcp.client.stdio import get_default_environment
@@ -221,7 +228,7 @@ async def _capture_stdio(
         raise ValueError("an MCP stdio capture needs a command")
     shown = shlex.join(argv)
     full_env = get_default_environment()
-    full_env.update({k: substitute_env(v) for k, v in (env or {}).items()})
+    full_env.update({k: substitute_env(v) if expand_env else v for k, v in (env or {}).items()})
     try:
         process = await anyio.open_process(
             list(argv), env=full_env, cwd=cwd, start_new_session=True
@@ -383,11 +390,12 @@ async def _capture_http(
     url: str,
     headers: Iterable[str] | Mapping[str, str] | None,
     timeout: float,
+    expand_env: bool = True,
 ) -> dict[str, Any]:
     from mcp import ClientSession
 
     shown = redact_url(url)
-    request_headers = parse_headers(headers)
+    request_headers = parse_headers(headers, expand_env=expand_env)
     progress: list[str] = []
     failure: list[str] = []
     result: dict[str, Any] = {}
@@ -482,11 +490,13 @@ async def capture_mcp_document(
     cwd: str | os.PathLike[str] | None = None,
     headers: Iterable[str] | Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    expand_env: bool = True,
 ) -> dict[str, Any]:
     """The MCP capture document of a server: started with ``command`` (stdio; ``env``
     adds variables, values may use ``${VAR}``) or reached at ``url`` (Streamable HTTP;
     ``headers`` may use ``${VAR}``). Any failure is ``E_MCP`` (``E_TIMEOUT`` for an HTTP
-    server that never answers), within ``timeout`` seconds."""
+    server that never answers), within ``timeout`` seconds. ``expand_env=False`` uses
+    ``env``/``headers`` values verbatim (already expanded by the capture plan)."""
     if (command is None) == (url is None):
         raise ValueError("give exactly one of command= (stdio) and url= (Streamable HTTP)")
     if command is not None:
@@ -494,9 +504,9 @@ async def capture_mcp_document(
             raise TypeError(
                 "command must be a sequence of arguments, e.g. ['python', '-m', 'server']"
             )
-        return await _capture_stdio(command, env, cwd, timeout)
+        return await _capture_stdio(command, env, cwd, timeout, expand_env)
     assert url is not None
-    return await _capture_http(url, headers, timeout)
+    return await _capture_http(url, headers, timeout, expand_env)
 
 
 async def capture_mcp(

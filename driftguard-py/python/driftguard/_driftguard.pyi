@@ -4,16 +4,21 @@ from typing import Any, Protocol, final
 
 __all__ = [
     "CLI_USAGE",
+    "SIGNATURE_HEADER",
     "SNAPSHOT_FORMAT",
     "Change",
     "IgnoredChange",
     "Policy",
     "Report",
     "Snapshot",
+    "WatchConfig",
     "__version__",
+    "alert_signature",
+    "backoff_ms",
     "cli_run",
     "config_plan",
     "diff",
+    "duration_ms",
     "error_codes",
     "load_bytes",
     "load_samples",
@@ -168,3 +173,37 @@ def lock_check(
     policies: dict[str, str] | None = None,
 ) -> tuple[str, int]: ...
 def redact(text: str, secrets: list[str]) -> str: ...
+
+# driftguard watch (src/watch.rs)
+
+SIGNATURE_HEADER: str
+
+@final
+class WatchConfig:
+    def __new__(
+        cls,
+        config_text: str,
+        lock_text: str | None,
+        env: dict[str, str],
+        policies: dict[str, str] | None = None,
+    ) -> WatchConfig: ...
+    def settings(self) -> dict[str, Any]: ...
+    def plan(self) -> dict[str, Any]: ...
+    def secrets(self) -> list[str]: ...
+    def surfaces(self) -> list[dict[str, Any]]: ...
+    def poll_delay_ms(self, interval_ms: int, failures: int, unit_random: float) -> int: ...
+    def approved(self, name: str) -> tuple[str, str] | None: ...
+    def judge(self, name: str, snapshot: Snapshot, today: str | None = None) -> dict[str, Any]: ...
+    def alerts(
+        self,
+        name: str,
+        report: Report,
+        first_seen: str,
+        last_approved_seen: str | None = None,
+        approved_at: str | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def sinks(self) -> dict[str, dict[str, Any]]: ...
+
+def backoff_ms(base_ms: int, attempt: int, max_ms: int) -> int: ...
+def alert_signature(secret: bytes, body: bytes) -> str: ...
+def duration_ms(text: str) -> int: ...

@@ -127,7 +127,9 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
             raise _CaptureFailed("E_FETCH", message) from None
         return _n.load_bytes(body)
     if kind == "url":
-        return _n.load_bytes(fetch_url(surface["url"], headers=headers, timeout=timeout).body)
+        # Plan values are already expanded: used verbatim (expand_env=False), never twice.
+        fetched = fetch_url(surface["url"], headers=headers, timeout=timeout, expand_env=False)
+        return _n.load_bytes(fetched.body)
     if kind == "endpoint":
         bodies = cap.capture_endpoint_document(
             surface["url"],
@@ -135,6 +137,7 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
             interval_ms=int(surface["sample_interval_ms"]),
             headers=headers,
             timeout=timeout,
+            expand_env=False,
         )
         return _n.load_samples(bodies)
     if kind == "mcp_stdio":
@@ -145,11 +148,14 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
                 env=dict(surface.get("env") or []),
                 cwd=os.path.join(base, cwd) if cwd else None,
                 timeout=timeout,
+                expand_env=False,
             )
         )
         return _n.load_value(doc, "mcp")
     doc = asyncio.run(
-        cap.capture_mcp_document(url=surface["url"], headers=headers, timeout=timeout)
+        cap.capture_mcp_document(
+            url=surface["url"], headers=headers, timeout=timeout, expand_env=False
+        )
     )
     return _n.load_value(doc, "mcp")
 

@@ -65,11 +65,17 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def parse_headers(items: Iterable[str] | Mapping[str, str] | None) -> dict[str, str]:
-    """Headers from ``'Name: value'`` strings or a mapping, with ``${VAR}`` substituted."""
+def parse_headers(
+    items: Iterable[str] | Mapping[str, str] | None, *, expand_env: bool = True
+) -> dict[str, str]:
+    """Headers from ``'Name: value'`` strings or a mapping, with ``${VAR}`` substituted
+    (``expand_env=False``: values used verbatim — for values the core's capture plan
+    already expanded, which may legitimately contain ``${``)."""
     if items is None:
         return {}
     pairs = items.items() if isinstance(items, Mapping) else (parse_header(h) for h in items)
+    if not expand_env:
+        return dict(pairs)
     return {name: substitute_env(value) for name, value in pairs}
 
 
@@ -130,14 +136,16 @@ def fetch_url(
     max_redirects: int = MAX_REDIRECTS,
     cache: HttpCache | None = None,
     client: httpx.Client | None = None,
+    expand_env: bool = True,
 ) -> FetchResult:
-    """GETs ``url`` with every bound applied (see the module docs)."""
+    """GETs ``url`` with every bound applied (see the module docs). ``expand_env=False``
+    sends header values verbatim (already expanded by the capture plan)."""
     shown = redact_url(url)
     request_headers = {
         "User-Agent": _user_agent(),
         "Accept": "application/json, application/yaml, */*",
     }
-    request_headers.update(parse_headers(headers))
+    request_headers.update(parse_headers(headers, expand_env=expand_env))
     cached = cache.entries.get(url) if cache is not None else None
     if cached is not None:
         if cached.etag:

@@ -1,0 +1,153 @@
+"""Capturing one surface of the core's capture plan (``config_plan`` / ``WatchConfig.plan``),
+shared by ``approve``/``check`` and ``watch``.
+
+Values in the plan (header values, MCP environment values, URLs) were expanded by the
+core: they are used verbatim here (``expand_env=False``), never expanded a second time —
+a secret whose value contains ``${X}`` is sent as it is.
+
+:func:`capture_raw` returns the raw payload's hash before any normalization, so the
+watcher can skip normalizing bytes it has already seen (the digest short-circuit), and
+supports conditional requests for document URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import _driftguard as _n
+
+__all__ = ["CaptureFailed", "RawCapture", "capture_raw"]
+
+
+class CaptureFailed(Exception):
+    """A capture failure that is not a :class:`~driftguard.errors.DriftGuardError`
+    (an unreadable file): ``code`` and a message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class RawCapture:
+    """A captured payload, not yet normalized."""
+
+    #: ``sha256:<hex>`` of the raw payload (bytes as received; for MCP, the capture
+    #: document written canonically; for sampled endpoints, every body in order).
+    raw_hash: str
+    #: Normalizes the payload into a snapshot (the costly step the short-circuit skips).
+    load: Callable[[], _n.Snapshot]
+    #: The HTTP validators of a document URL's response.
+    etag: str | None = None
+    last_modified: str | None = None
+    #: True when the server answered ``304 Not Modified`` (nothing else is set).
+    not_modified: bool = False
+
+
+def _io_message(e: OSError) -> str:
+    if e.errno is not None and e.strerror:
+        return f"{e.strerror} (os error {e.errno})"
+    return str(e)
+
+
+def _sha(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def capture_raw(
+    surface: dict[str, Any],
+    base: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> RawCapture:
+    """Captures one resolved surface of the plan (``base``: the configuration's
+    directory). ``etag``/``last_modified`` make a document URL's GET conditional. Raises
+    :class:`~driftguard.errors.DriftGuardError` (``E_FETCH``, ``E_TIMEOUT``, ``E_MCP``…)
+    or :class:`CaptureFailed`."""
+    from . import _capture as cap
+    from .fetch import FetchResult, HttpCache, fetch_url
+
+    kind = surface["kind"]
+    timeout = float(surface["timeout"])
+    headers = dict(surface.get("headers") or [])
+    if kind == "file":
+        path = os.path.join(base, surface["path"])
+        try:
+            with open(path, "rb") as f:
+                body = f.read()
+        except OSError as e:
+            raise CaptureFailed(
+                "E_FETCH", f"cannot read {surface['path']}: {_io_message(e)}"
+            ) from None
+        return RawCapture(_sha(body), lambda: _n.load_bytes(body))
+    if kind == "url":
+        url = surface["url"]
+        cache = None
+        if etag or last_modified:
+            cache = HttpCache()
+            cache.entries[url] = FetchResult(
+                body=b"", status=200, url=url, etag=etag, last_modified=last_modified
+            )
+        r = fetch_url(url, headers=headers, timeout=timeout, cache=cache, expand_env=False)
+        if r.not_modified:
+            return RawCapture(
+                "",
+                _not_loadable,
+                etag=r.etag,
+                last_modified=r.last_modified,
+                not_modified=True,
+            )
+        body = r.body
+        return RawCapture(
+            _sha(body), lambda: _n.load_bytes(body), etag=r.etag, last_modified=r.last_modified
+        )
+    if kind == "endpoint":
+        bodies = cap.capture_endpoint_document(
+            surface["url"],
+            samples=int(surface["samples"]),
+            interval_ms=int(surface["sample_interval_ms"]),
+            headers=headers,
+            timeout=timeout,
+            expand_env=False,
+        )
+        h = hashlib.sha256()
+        for b in bodies:
+            h.update(hashlib.sha256(b).digest())
+        return RawCapture("sha256:" + h.hexdigest(), lambda: _n.load_samples(bodies))
+    if kind in ("mcp_stdio", "mcp_http"):
+        if kind == "mcp_stdio":
+            cwd = surface.get("cwd")
+            doc = asyncio.run(
+                cap.capture_mcp_document(
+                    command=list(surface["command"]),
+                    env=dict(surface.get("env") or []),
+                    cwd=os.path.join(base, cwd) if cwd else None,
+                    timeout=timeout,
+                    expand_env=False,
+                )
+            )
+        else:
+            doc = asyncio.run(
+                cap.capture_mcp_document(
+                    url=surface["url"], headers=headers, timeout=timeout, expand_env=False
+                )
+            )
+        raw = cap.document_json(doc).encode("utf-8")
+        return RawCapture(_sha(raw), lambda: _n.load_value(doc, "mcp"))
+    # Any other kind (e.g. published packages): captured the way approve/check capture
+    # it; the snapshot's digest stands in for the raw hash (no short-circuit).
+    from ._lock import _capture
+
+    snapshot = _capture(surface, base)
+    return RawCapture(snapshot.digest, lambda: snapshot)
+
+
+def _not_loadable() -> _n.Snapshot:
+    raise RuntimeError("a 304 Not Modified has no payload to normalize")

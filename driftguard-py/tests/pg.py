@@ -76,6 +76,14 @@ class PgServer:
     run_as: dict[str, Any] = field(default_factory=dict)
     _counter: int = 0
 
+    #: The superuser's password.
+    password: str = PASSWORD
+
+    @staticmethod
+    def free_port() -> int:
+        """A TCP port on 127.0.0.1 that was free a moment ago (nothing of ours listens)."""
+        return free_port()
+
     @property
     def datadir(self) -> Path:
         return self.root / "data"
@@ -214,13 +222,24 @@ def running_server() -> Iterator[PgServer]:
             finally:
                 with contextlib.suppress(Exception):
                     _run(
-                        [str(bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"],
+                        [
+                            str(bindir / "pg_ctl"),
+                            "-D",
+                            str(root / "data"),
+                            "-m",
+                            "immediate",
+                            "stop",
+                        ],
                         run_as,
                         "pg_ctl stop",
                         timeout=60,
                     )
             return
-        log = (root / "server.log").read_text(errors="replace") if (root / "server.log").exists() else ""
+        log = (
+            (root / "server.log").read_text(errors="replace")
+            if (root / "server.log").exists()
+            else ""
+        )
         pytest.fail(f"PostgreSQL is installed ({bindir}) but did not start: {last_error}\n{log}")
     finally:
         shutil.rmtree(root, ignore_errors=True)

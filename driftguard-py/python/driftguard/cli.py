@@ -74,6 +74,12 @@ approve and check (the lock of driftguard.toml; `driftguard check --help` for de
   driftguard approve [SURFACE...] [--config FILE]
   driftguard check [SURFACE...] [--config FILE] [--format text|json|markdown|github]
 
+watch and its history (`driftguard watch --help`, `driftguard history --help`):
+  driftguard watch [--config FILE] [--once] [--store URL]
+  driftguard history SURFACE [--limit N] [--format text|json]
+  driftguard show SURFACE [--at TIME] [--format text|json]
+  driftguard exposure SURFACE [--format text|json]
+
 examples:
   driftguard capture openapi.yaml -o baseline.json        # a snapshot to commit
   driftguard diff baseline.json https://api.example.com/openapi.json --format markdown
@@ -155,6 +161,22 @@ def _main(args: list[str]) -> int:
 
         try:
             return (run_approve if args[0] == "approve" else run_check)(args[1:])
+        except BrokenPipeError:
+            return 2
+    if args and args[0] in ("watch", "history", "show", "exposure"):
+        try:
+            if args[0] == "watch":
+                from .watch import run_watch
+
+                return run_watch(args[1:])
+            from . import history
+
+            command = {
+                "history": history.run_history,
+                "show": history.run_show,
+                "exposure": history.run_exposure,
+            }[args[0]]
+            return command(args[1:])
         except BrokenPipeError:
             return 2
     if (

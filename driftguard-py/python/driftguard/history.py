@@ -1,0 +1,411 @@
+"""``driftguard history``, ``show`` and ``exposure``: what the watcher's store remembers.
+
+- ``history SURFACE``: the timeline — every observation (time, ok/error, outcome, digest
+  or error), the change reports, and the alerts with each delivery attempt.
+- ``show SURFACE --at TIME``: the snapshot in force at TIME (the last successful
+  observation at or before it), as ``driftguard snapshot`` prints snapshots.
+- ``exposure SURFACE``: since when the surface has shown an unapproved shape: the first
+  observation of the current digest and the last observation of the approved one.
+
+Each reads ``driftguard.toml`` (for the store's location, the secrets to redact, and the
+approved digest in ``driftguard.lock`` beside it) and opens the store read-mostly. Times are
+printed in RFC 3339 UTC; ``--format json`` prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from . import _driftguard as _n
+from .errors import DriftGuardError
+from .store import (
+    AlertRow,
+    ChangeRow,
+    Observation,
+    Store,
+    exposure,
+    format_ms,
+    open_store,
+    parse_time,
+)
+
+__all__ = ["HISTORY_USAGE", "run_exposure", "run_history", "run_show"]
+
+HISTORY_USAGE = """\
+usage: driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format FORMAT]
+       driftguard show SURFACE [--at TIME] [--config FILE] [--store URL] [--format FORMAT]
+       driftguard exposure SURFACE [--config FILE] [--store URL] [--format FORMAT]
+
+history: the timeline of a surface in the watch store: every observation, change report
+and alert (with every delivery attempt).
+show: the snapshot in force at TIME (default: now) — the last successful observation at
+or before it.
+exposure: since when the surface has shown an unapproved shape (the first observation of
+its current digest, the last observation of the approved one); exit 1 when exposed.
+
+options:
+  --config FILE      the configuration (default: driftguard.toml in this directory)
+  --store URL        the store (default: [watch] store, else driftguard.db beside the
+                     configuration)
+  --at TIME          RFC 3339 (2026-11-25T01:00:00Z) or a date (its midnight UTC)
+  --limit N          history: only the last N observations
+  --format FORMAT    text (default) or json
+
+exit codes: 0 ok, 1 exposure: exposed, 2 any error
+"""
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Fail(Exception):
+    pass
+
+
+def _parse(args: list[str], allowed: tuple[str, ...]) -> dict[str, Any] | None:
+    opts: dict[str, Any] = {"config": "driftguard.toml", "store": None, "format": "text"}
+    names: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a in ("-h", "--help"):
+            return None
+        opt, eq, val = a.partition("=")
+        if opt in ("--config", "--store", "--format", *allowed):
+            if not eq:
+                if i >= len(args):
+                    raise _Usage(f"{opt} needs a value")
+                val = args[i]
+                i += 1
+            opts[opt[2:]] = val
+        elif a.startswith("-") and a != "-":
+            raise _Usage(f"unknown option {json.dumps(a)}")
+        else:
+            names.append(a)
+    if len(names) != 1:
+        raise _Usage("give exactly one SURFACE")
+    if opts["format"] not in ("text", "json"):
+        raise _Usage(f"--format must be text or json, got {json.dumps(opts['format'])}")
+    opts["surface"] = names[0]
+    return opts
+
+
+class _Context:
+    """The configuration (if readable), its secrets, the lock's approval, and the store."""
+
+    def __init__(self, opts: dict[str, Any]) -> None:
+        self.surface: str = opts["surface"]
+        self.secrets: list[str] = []
+        self.approved: tuple[str, str] | None = None
+        self.source: str | None = None
+        path: str = opts["config"]
+        base = os.path.dirname(path) or "."
+        store_url: str | None = opts["store"]
+        text: str | None = None
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            if store_url is None:
+                why = (
+                    f"{e.strerror} (os error {e.errno})" if isinstance(e, OSError) else "not UTF-8"
+                )
+                raise _Fail(f"error: cannot read {path}: {why}") from None
+        lock: str | None = None
+        if text is not None:
+            try:
+                with open(os.path.join(base, "driftguard.lock"), "rb") as f:
+                    lock = f.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                lock = None
+            cfg = _n.WatchConfig(text, lock, dict(os.environ))
+            self.secrets = cfg.secrets()
+            self.approved = cfg.approved(self.surface)
+            for s in cfg.surfaces():
+                if s["name"] == self.surface:
+                    self.source = s["source"]
+            if store_url is None:
+                store_url = cfg.settings()["store"] or "driftguard.db"
+        assert store_url is not None
+        plain = "://" not in store_url and not store_url.startswith("sqlite:")
+        if plain and not os.path.exists(os.path.join(base, store_url)):
+            raise _Fail(f"error[E_STORE]: no store at {os.path.join(base, store_url)}")
+        self.store: Store = open_store(store_url, base_dir=base)
+
+    def out(self, text: str) -> None:
+        sys.stdout.buffer.write(_n.redact(text, self.secrets).encode("utf-8"))
+        sys.stdout.flush()
+
+    def known(self) -> None:
+        if self.source is None and self.store.surface(self.surface) is None:
+            raise _Fail(
+                f"error: no surface {json.dumps(self.surface)} in the configuration or the store"
+            )
+
+
+def _run(args: list[str], allowed: tuple[str, ...], body: Any) -> int:
+    try:
+        opts = _parse(args, allowed)
+    except _Usage as e:
+        sys.stderr.write(f"error: {e}\n\n{HISTORY_USAGE}")
+        return 2
+    if opts is None:
+        sys.stdout.write(HISTORY_USAGE)
+        return 0
+    ctx: _Context | None = None
+    try:
+        ctx = _Context(opts)
+        ctx.known()
+        return int(body(ctx, opts))
+    except _Fail as e:
+        msg = str(e) + "\n"
+        sys.stderr.write(_n.redact(msg, ctx.secrets) if ctx else msg)
+        return 2
+    except DriftGuardError as e:
+        msg = f"error[{e.code}]: {e}\n"
+        sys.stderr.write(_n.redact(msg, ctx.secrets) if ctx else msg)
+        return 2
+    except BrokenPipeError:
+        return 2
+    finally:
+        if ctx is not None and hasattr(ctx, "store"):
+            ctx.store.close()
+
+
+# ---------------------------------------------------------------------------------------
+# history
+# ---------------------------------------------------------------------------------------
+
+
+def _obs_json(o: Observation) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "at": format_ms(o.at),
+        "ok": o.ok,
+        "outcome": o.outcome,
+        "digest": o.digest,
+        "approved": o.approved,
+        "error": None if o.ok else {"code": o.code, "message": o.message},
+        "duration_ms": o.duration_ms,
+        "watcher": o.owner,
+    }
+
+
+def _change_json(c: ChangeRow) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "at": format_ms(c.at),
+        "observation": c.observation_id,
+        "old": c.old_digest,
+        "new": c.new_digest,
+        "max_severity": c.max_severity,
+        "fails": c.fails,
+        "summary": c.summary,
+        "report": json.loads(c.report),
+    }
+
+
+def _alert_json(store: Store, a: AlertRow) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "change": a.change_id,
+        "sink": a.sink,
+        "kind": a.kind,
+        "created": format_ms(a.created),
+        "status": a.status,
+        "attempts": a.attempts,
+        "next_attempt": None if a.status == "delivered" else format_ms(a.next_attempt),
+        "delivered_at": format_ms(a.delivered_at),
+        "last_error": a.last_error,
+        "deliveries": [
+            {"at": format_ms(d.at), "ok": d.ok, "detail": d.detail} for d in store.deliveries(a.id)
+        ],
+    }
+
+
+def _short(digest: str | None) -> str:
+    return "-" if digest is None else digest[: len("sha256:") + 12]
+
+
+def _history(ctx: _Context, opts: dict[str, Any]) -> int:
+    limit = opts.get("limit")
+    if limit is not None:
+        if not str(limit).isdigit() or int(limit) < 1:
+            raise _Fail(f"error: --limit must be a positive integer, got {json.dumps(limit)}")
+        limit = int(limit)
+    store = ctx.store
+    observations = store.observations(ctx.surface, limit=limit)
+    changes = store.changes(ctx.surface)
+    alerts = store.alerts(ctx.surface)
+    approved = ctx.approved[0] if ctx.approved else None
+    if opts["format"] == "json":
+        doc = {
+            "surface": ctx.surface,
+            "source": ctx.source,
+            "approved": approved,
+            "approved_at": ctx.approved[1] if ctx.approved else None,
+            "observations": [_obs_json(o) for o in observations],
+            "changes": [_change_json(c) for c in changes],
+            "alerts": [_alert_json(store, a) for a in alerts],
+        }
+        ctx.out(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    lines = [f"surface {ctx.surface}" + (f" ({ctx.source})" if ctx.source else "")]
+    if ctx.approved:
+        lines.append(f"approved: {ctx.approved[0]} at {ctx.approved[1]}")
+    else:
+        lines.append("approved: nothing (run driftguard approve)")
+    lines.append(f"observations ({len(observations)}):")
+    for o in observations:
+        if o.ok:
+            mark = ""
+            if approved is not None:
+                mark = "  approved" if o.digest == approved else "  DRIFT"
+            detail = f"{_short(o.digest)}{mark}"
+        else:
+            detail = f"{o.code} {(o.message or '').splitlines()[0] if o.message else ''}".rstrip()
+        lines.append(
+            f"  {format_ms(o.at)}  #{o.id:<5} {'ok' if o.ok else 'error':<5}"
+            f" {o.outcome:<12} {detail}"
+        )
+    lines.append(f"changes ({len(changes)}):")
+    for c in changes:
+        lines.append(
+            f"  {format_ms(c.at)}  #{c.id:<5} {_short(c.old_digest)} -> {_short(c.new_digest)}:"
+            f" {c.summary}{' (fails the policy)' if c.fails else ''}"
+        )
+        for ch in json.loads(c.report).get("changes", []):
+            lines.append(f"      {ch['severity'].upper():<9} {ch['rule']}  {ch['path']}")
+    lines.append(f"alerts ({len(alerts)}):")
+    for a in alerts:
+        state = (
+            f"delivered {format_ms(a.delivered_at)}"
+            if a.status == "delivered"
+            else f"PENDING, next attempt {format_ms(a.next_attempt)}"
+        )
+        lines.append(
+            f"  #{a.id:<5} change #{a.change_id} {a.sink} ({a.kind}): {state},"
+            f" {a.attempts} attempt(s)"
+        )
+        for d in store.deliveries(a.id):
+            lines.append(f"      {format_ms(d.at)}  {'ok' if d.ok else 'failed':<6} {d.detail}")
+    ctx.out("\n".join(lines) + "\n")
+    return 0
+
+
+def run_history(args: list[str]) -> int:
+    """``driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format F]``."""
+    return _run(args, ("--limit",), _history)
+
+
+# ---------------------------------------------------------------------------------------
+# show
+# ---------------------------------------------------------------------------------------
+
+
+def _show(ctx: _Context, opts: dict[str, Any]) -> int:
+    at_text = opts.get("at")
+    try:
+        at = parse_time(at_text) if at_text else time.time_ns() // 1_000_000
+    except ValueError as e:
+        raise _Fail(f"error: --at: {e}") from None
+    obs = ctx.store.observation_at(ctx.surface, at)
+    if obs is None or obs.digest is None:
+        raise _Fail(
+            f"error: no successful observation of {json.dumps(ctx.surface)} at or before"
+            f" {format_ms(at)}"
+        )
+    row = ctx.store.snapshot(obs.digest)
+    if row is None:
+        raise _Fail(f"error[E_STORE]: the store has no snapshot {obs.digest}")
+    snapshot = _n.load_bytes(row.body.encode("utf-8"), "snapshot")
+    if opts["format"] == "json":
+        doc = {
+            "surface": ctx.surface,
+            "at": format_ms(at),
+            "observation": _obs_json(obs),
+            "digest": obs.digest,
+            "first_stored": format_ms(row.first_seen),
+            "snapshot": json.loads(snapshot.to_json()),
+        }
+        ctx.out(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    sys.stderr.write(
+        _n.redact(
+            f"{ctx.surface} at {format_ms(at)}: {obs.digest}, observed {format_ms(obs.at)}"
+            f" (observation #{obs.id})\n",
+            ctx.secrets,
+        )
+    )
+    ctx.out(snapshot.to_json(pretty=True))
+    return 0
+
+
+def run_show(args: list[str]) -> int:
+    """``driftguard show SURFACE [--at TIME] [--config FILE] [--store URL] [--format F]``."""
+    return _run(args, ("--at",), _show)
+
+
+# ---------------------------------------------------------------------------------------
+# exposure
+# ---------------------------------------------------------------------------------------
+
+
+def _exposure(ctx: _Context, opts: dict[str, Any]) -> int:
+    approved = ctx.approved[0] if ctx.approved else None
+    e = exposure(ctx.store, ctx.surface, approved)
+    if opts["format"] == "json":
+        doc = {
+            "surface": ctx.surface,
+            "approved": approved,
+            "approved_at": ctx.approved[1] if ctx.approved else None,
+            "current": e.current,
+            "exposed": e.exposed,
+            "first_seen": format_ms(e.first_seen),
+            "drift_since": format_ms(e.drift_since),
+            "last_approved_seen": format_ms(e.last_approved_seen),
+        }
+        ctx.out(json.dumps(doc, indent=2) + "\n")
+        return 1 if e.exposed else 0
+    if e.current is None:
+        ctx.out(f"{ctx.surface}: no successful observation yet\n")
+        return 0
+    if approved is None:
+        ctx.out(
+            f"{ctx.surface}: nothing approved (run driftguard approve); current shape {e.current}\n"
+        )
+        return 0
+    if not e.exposed:
+        ctx.out(
+            f"{ctx.surface}: not exposed — the current shape is the approved one ({approved},"
+            f" last seen {format_ms(e.last_approved_seen)})\n"
+        )
+        return 0
+    lines = [
+        f"{ctx.surface}: EXPOSED since {format_ms(e.first_seen)} to an unapproved shape",
+        f"  current shape:  {e.current}, first seen {format_ms(e.first_seen)}",
+    ]
+    if e.drift_since is not None and e.drift_since != e.first_seen:
+        lines.append(f"  drifting since: {format_ms(e.drift_since)} (an earlier unapproved shape)")
+    last = format_ms(e.last_approved_seen) if e.last_approved_seen is not None else "never observed"
+    lines.append(f"  approved shape: {approved}, last seen {last}")
+    if ctx.approved:
+        lines.append(f"  approved at:    {ctx.approved[1]}")
+    if e.last_approved_seen is not None and e.first_seen is not None:
+        lines.append(
+            f"  the change happened between {format_ms(e.last_approved_seen)} and"
+            f" {format_ms(e.drift_since or e.first_seen)}"
+        )
+    ctx.out("\n".join(lines) + "\n")
+    return 1
+
+
+def run_exposure(args: list[str]) -> int:
+    """``driftguard exposure SURFACE [--config FILE] [--store URL] [--format F]``."""
+    return _run(args, (), _exposure)

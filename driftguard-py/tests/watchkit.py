@@ -297,6 +297,16 @@ class Watch:
             if m:
                 return m
 
+    def wait_all(self, *patterns: str, timeout: float = 30.0) -> None:
+        """Consumes lines until each pattern has matched one, in any order."""
+        left = [re.compile(p) for p in patterns]
+        deadline = time.monotonic() + timeout
+        while left:
+            m = self.wait_for(
+                "|".join(f"(?:{p.pattern})" for p in left), deadline - time.monotonic()
+            )
+            left = [p for p in left if not p.search(m.string)]
+
     def drain(self) -> None:
         while True:
             try:

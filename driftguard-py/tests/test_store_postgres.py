@@ -6,6 +6,7 @@ connection, and E_STORE messages that never show the password."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import threading
 import urllib.parse
@@ -524,3 +525,64 @@ def test_postgres_concurrent_identical_changes_queue_alerts_once(pg_server: PgSe
     assert len(s1.alerts("s")) == 1
     s1.close()
     s2.close()
+
+
+# ---------------------------------------------------------------------------------------
+# The commands on a PostgreSQL store (real processes)
+# ---------------------------------------------------------------------------------------
+
+
+def test_cli_unreachable_postgres_is_e_store_exit_2_without_password(
+    tmp_path: Path, pg_server: PgServer
+) -> None:
+    from watchkit import clean_env, run_cli
+
+    (tmp_path / "driftguard.toml").write_text(
+        '[watch]\nstore = "postgresql://driftguard:${DG_PW}@127.0.0.1:'
+        f'{pg_server.free_port()}/driftguard"\n\n'
+        '[[surface]]\nname = "api"\nurl = "http://127.0.0.1:9/openapi.json"\n'
+    )
+    secret = "pw-" + pg_server.password[::-1]
+    env = clean_env(DG_PW=secret)
+    for args in (("watch", "--once"), ("watch",), ("history", "api"), ("exposure", "api")):
+        code, out, err = run_cli(tmp_path, *args, env=env, timeout=60)
+        assert (code, out) == (2, ""), (args, out, err)
+        assert err.startswith("error[E_STORE]: store postgresql://driftguard@127.0.0.1:"), err
+        assert "cannot connect" in err and "Connection refused" in err, err
+        assert secret not in err
+    # --store on the command line: the password never shows either.
+    url = f"postgresql://driftguard:{secret}@127.0.0.1:{pg_server.free_port()}/x"
+    code, out, err = run_cli(tmp_path, "watch", "--once", "--store", url, env=env, timeout=60)
+    assert code == 2 and err.startswith("error[E_STORE]: ") and secret not in err, err
+
+
+def test_cli_watch_once_and_history_on_postgres(tmp_path: Path, pg_server: PgServer) -> None:
+    """`watch --once` records into PostgreSQL; `history --store` reads it back."""
+    from surfaces_http import serve
+    from watchkit import clean_env, run_cli
+
+    db = pg_server.create_database()
+    url = pg_server.url(db)
+    with serve(2) as (base, _state):
+        (tmp_path / "driftguard.toml").write_text(
+            "".join(
+                f'[[surface]]\nname = "s{i}"\nurl = "{base}/s/{i}/openapi.json"\n\n'
+                for i in range(2)
+            )
+        )
+        env = clean_env(DRIFTGUARD_WATCH_INTERVAL="100ms")
+        code, out, err = run_cli(tmp_path, "approve", env=env)
+        assert code == 0, err
+        for _ in range(2):
+            code, out, err = run_cli(tmp_path, "watch", "--once", "--store", url, env=env)
+            assert (code, err) == (0, ""), err
+    assert f"store postgresql://driftguard@127.0.0.1:{pg_server.port}/{db}" in out
+    assert pg_server.password not in out
+    code, out, err = run_cli(tmp_path, "history", "s1", "--store", url, "--format", "json", env=env)
+    assert code == 0, err
+    doc = json.loads(out)
+    obs = doc["observations"]
+    assert [(o["ok"], o["outcome"]) for o in obs] == [(True, "changed"), (True, "same-bytes")]
+    assert {o["digest"] for o in obs} == {doc["approved"]}
+    assert (doc["changes"], doc["alerts"]) == ([], [])
+    assert not (tmp_path / "driftguard.db").exists()  # nothing went to SQLite

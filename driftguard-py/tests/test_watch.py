@@ -48,6 +48,15 @@ def test_usage_and_errors(tmp_path: Path) -> None:
         assert err.startswith("error: give exactly one SURFACE\n\nusage: driftguard history")
     code, out, err = run_cli(tmp_path, "history", "a", "--format", "xml", env=ENV)
     assert err.startswith('error: --format must be text or json, got "xml"')
+    (tmp_path / "driftguard.toml").write_text('[[surface]]\nname = "a"\nfile = "a.json"\n')
+    for value, message in (
+        ("0s", "error: DRIFTGUARD_WATCH_INTERVAL must be longer than 0s\n"),
+        ("soon", "error: DRIFTGUARD_WATCH_INTERVAL is not a duration such as \"500ms\": 'soon'\n"),
+    ):
+        code, out, err = run_cli(
+            tmp_path, "watch", "--once", env={**ENV, "DRIFTGUARD_WATCH_INTERVAL": value}
+        )
+        assert (code, out, err) == (2, "", message)
     code, out, err = run_cli(tmp_path, "--help", env=ENV)
     assert "driftguard watch [--config FILE] [--once] [--store URL]" in out
 

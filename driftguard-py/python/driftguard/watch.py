@@ -89,6 +89,8 @@ ALERT_RETRY_BASE_MS = 10_000
 CAPTURE_GRACE_S = 15.0
 #: Longest sleep between checks of the schedule and the configuration files.
 TICK_S = 1.0
+#: Pause after a store failure while running (the watcher keeps running).
+STORE_RETRY_S = 5.0
 
 
 class _Usage(Exception):
@@ -354,7 +356,14 @@ class Watcher:
         self.stop = threading.Event()
         self.abandon = threading.Event()
         override = os.environ.get("DRIFTGUARD_WATCH_INTERVAL")
-        self.interval_override = _n.duration_ms(override) if override else None
+        try:
+            self.interval_override = _n.duration_ms(override) if override else None
+        except DriftGuardError:
+            raise ConfigProblem(
+                f'DRIFTGUARD_WATCH_INTERVAL is not a duration such as "500ms": {override!r}'
+            ) from None
+        if self.interval_override == 0:
+            raise ConfigProblem("DRIFTGUARD_WATCH_INTERVAL must be longer than 0s")
         self.random = random.Random()
         self._configure()
 
@@ -424,67 +433,75 @@ class Watcher:
         alerts_started = False
         try:
             while True:
-                if self.abandon.is_set():
-                    break
-                stopping = self.stop.is_set()
-                if not stopping and not self.once:
-                    self._maybe_reload()
-                n_polls = sum(1 for k, _x, _d in inflight.values() if k == "poll")
-                # 1. lease due surfaces into free slots
-                if not stopping and not polling_done:
-                    free = self.concurrency - n_polls
-                    now = pass_start if self.once else _now_ms()
-                    names = (
-                        self.store.lease_due(self.owner, now, free, self.lease_seconds)
-                        if free > 0
-                        else []
-                    )
-                    for name in names:
-                        self._submit_poll(polls, inflight, name)
-                    if self.once and not names and n_polls == 0 and not inflight:
-                        polling_done = True
-                # 2. lease due alerts
-                if not stopping and (not self.once or polling_done):
-                    n_sends = sum(1 for k, _x, _d in inflight.values() if k == "alert")
-                    if self.once and alerts_started and n_sends == 0:
+                try:
+                    if self.abandon.is_set():
                         break
-                    if not self.once or not alerts_started:
-                        alerts_started = True
-                        for alert in self.store.lease_alerts(
-                            self.owner, _now_ms(), 64 - n_sends, 120
-                        ):
-                            fut = sends.submit(self._deliver, alert)
-                            inflight[fut] = ("alert", alert, time.monotonic() + 3600)
-                    if self.once and not inflight:
+                    stopping = self.stop.is_set()
+                    if not stopping and not self.once:
+                        self._maybe_reload()
+                    n_polls = sum(1 for k, _x, _d in inflight.values() if k == "poll")
+                    # 1. lease due surfaces into free slots
+                    if not stopping and not polling_done:
+                        free = self.concurrency - n_polls
+                        now = pass_start if self.once else _now_ms()
+                        names = (
+                            self.store.lease_due(self.owner, now, free, self.lease_seconds)
+                            if free > 0
+                            else []
+                        )
+                        for name in names:
+                            self._submit_poll(polls, inflight, name)
+                        if self.once and not names and n_polls == 0 and not inflight:
+                            polling_done = True
+                    # 2. lease due alerts
+                    if not stopping and (not self.once or polling_done):
+                        n_sends = sum(1 for k, _x, _d in inflight.values() if k == "alert")
+                        if self.once and alerts_started and n_sends == 0:
+                            break
+                        if not self.once or not alerts_started:
+                            alerts_started = True
+                            for alert in self.store.lease_alerts(
+                                self.owner, _now_ms(), 64 - n_sends, 120
+                            ):
+                                fut = sends.submit(self._deliver, alert)
+                                inflight[fut] = ("alert", alert, time.monotonic() + 3600)
+                        if self.once and not inflight:
+                            break
+                    if stopping and not inflight:
                         break
-                if stopping and not inflight:
-                    break
-                # 3. wait for work to finish or become due
-                timeout = TICK_S
-                if not stopping and n_polls < self.concurrency:
-                    nxt = [
-                        t
-                        for t in (self.store.next_due(), self.store.next_alert_due())
-                        if t is not None
-                    ]
-                    if nxt:
-                        timeout = min(TICK_S, max(0.01, (min(nxt) - _now_ms()) / 1000))
-                if self.once and not polling_done:
-                    timeout = min(timeout, 0.05) if not inflight else TICK_S
-                if inflight:
-                    done, _ = cf.wait(
-                        list(inflight), timeout=timeout, return_when=cf.FIRST_COMPLETED
-                    )
-                else:
-                    done = set()
-                    self.stop.wait(timeout)
-                for fut in done:
-                    kind, item, _deadline = inflight.pop(fut)
-                    if kind == "poll":
-                        self._record_poll(item, fut.result())
+                    # 3. wait for work to finish or become due
+                    timeout = TICK_S
+                    if not stopping and n_polls < self.concurrency:
+                        nxt = [
+                            t
+                            for t in (self.store.next_due(), self.store.next_alert_due())
+                            if t is not None
+                        ]
+                        if nxt:
+                            timeout = min(TICK_S, max(0.01, (min(nxt) - _now_ms()) / 1000))
+                    if self.once and not polling_done:
+                        timeout = min(timeout, 0.05) if not inflight else TICK_S
+                    if inflight:
+                        done, _ = cf.wait(
+                            list(inflight), timeout=timeout, return_when=cf.FIRST_COMPLETED
+                        )
                     else:
-                        self._record_delivery(item, fut.result())
-                self._watchdog(inflight)
+                        done = set()
+                        self.stop.wait(timeout)
+                    for fut in done:
+                        kind, item, _deadline = inflight.pop(fut)
+                        if kind == "poll":
+                            self._record_poll(item, fut.result())
+                        else:
+                            self._record_delivery(item, fut.result())
+                    self._watchdog(inflight)
+                except StoreError as e:
+                    # The database is unreachable or busy: what was not committed is not
+                    # printed (its lease runs out and it is polled again). Keep running.
+                    self.log(f"error[{e.code}]: {e} (retrying in {STORE_RETRY_S:g} s)")
+                    if self.once:
+                        raise
+                    self.stop.wait(STORE_RETRY_S)
         finally:
             abandoned = [f for f in inflight if not f.done()]
             with contextlib.suppress(StoreError):
@@ -562,7 +579,10 @@ class Watcher:
         if r.ok and r.digest and approved and r.digest != approved_digest and name in self.surfaces:
             assert approved_digest is not None
             if self.store.find_change(name, approved_digest, r.digest) is None:
-                change, alerts, drift_note = self._judge(name, r, approved)
+                try:
+                    change, alerts, drift_note = self._judge(name, r, approved)
+                except DriftGuardError as e:
+                    self.log(f"error[{e.code}]: surface {name}: cannot judge the drift: {e}")
         record = PollRecord(
             surface=name,
             owner=self.owner,
@@ -711,13 +731,17 @@ def run_watch(args: list[str]) -> int:
         files = ConfigFiles(path)
         secrets = files.secrets
         store = open_configured_store(files, cli_store)
+        try:
+            watcher = Watcher(files, store, once=once, out=sys.stdout)
+        except BaseException:
+            store.close()
+            raise
     except ConfigProblem as e:
         sys.stderr.write(f"error: {e}\n")
         return 2
     except DriftGuardError as e:
         sys.stderr.write(_n.redact(f"error[{e.code}]: {e}\n", secrets))
         return 2
-    watcher = Watcher(files, store, once=once, out=sys.stdout)
 
     def on_signal(signum: int, _frame: Any) -> None:
         if watcher.stop.is_set():

@@ -162,7 +162,8 @@ def running_server() -> Iterator[PgServer]:
             "in install_postgres) to run the PostgreSQL store tests"
         )
     run_as = _run_as()
-    root = Path(tempfile.mkdtemp(prefix="driftguard-pg-"))
+    # As root, under /tmp: $TMPDIR may be a directory the postgres user cannot enter.
+    root = Path(tempfile.mkdtemp(prefix="driftguard-pg-", dir="/tmp" if run_as else None))
     try:
         pwfile = root / "pwfile"
         pwfile.write_text(PASSWORD + "\n")

@@ -23,12 +23,17 @@ What it does, with real parts only:
 6. SIGTERM, and checks: exit code 0, one alert per changed surface, ``PRAGMA
    integrity_check``. Prints a summary and writes it as JSON (``--json FILE``).
 
+``--postgres`` uses a PostgreSQL store instead (a throwaway cluster from Debian's
+``postgresql``, as the tests start it; its CPU is reported too) and ``--watchers N`` runs N
+watcher processes sharing it (scale-out; figures summed and per watcher).
+
 A benchmark, not a test: CI runs only ``--smoke`` (20 surfaces, a 2 s interval through
 ``DRIFTGUARD_WATCH_INTERVAL``, which the configuration itself would refuse below 10 s).
 Run it on an otherwise idle machine; the load average is reported next to the figures.
 
     driftguard-py/.venv/bin/python driftguard-py/bench/watch_load.py            # 1,000 x 60 s
-    driftguard-py/.venv/bin/python driftguard-py/bench/watch_load.py --smoke    # ~20 s
+    driftguard-py/.venv/bin/python driftguard-py/bench/watch_load.py --smoke    # ~10 s
+    driftguard-py/.venv/bin/python driftguard-py/bench/watch_load.py --postgres --watchers 2
 """
 
 from __future__ import annotations
@@ -230,11 +235,14 @@ def self_cpu() -> float:
 # ---------------------------------------------------------------------------------------
 
 
-def write_config(work: Path, base: str, hook: str, n: int, interval: str) -> None:
+def write_config(work: Path, base: str, hook: str, n: int, interval: str, store: str) -> None:
     lines = [
         "[defaults]",
         f'interval = "{interval}"',
         'timeout = "10s"',
+        "",
+        "[watch]",
+        f'store = "{store}"',
         "",
         "[[alerts.webhook]]",
         'name = "bench-hook"',
@@ -252,6 +260,48 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def postmaster_cpu(datadir: str) -> float:
+    """CPU seconds of a PostgreSQL cluster: its postmaster (with the children it reaped)
+    and every live child (backends, background workers)."""
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    total = 0.0
+    master = None
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            if argv and argv[0].endswith(b"postgres") and datadir.encode() in argv:
+                master = pid
+    if master is None:
+        return 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if pid == master or int(fields[1]) == master:
+                total += sum(int(fields[k]) for k in (11, 12, 13, 14)) / CLK_TCK
+    return total
+
+
+@contextlib.contextmanager
+def store_for(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[str, str | None]]:
+    """(the [watch] store value, the cluster's data directory or None) for SQLite or a
+    throwaway PostgreSQL cluster (driftguard-py/tests/pg.py; its password via ${VAR})."""
+    if not args.postgres:
+        yield "driftguard.db", None
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pg import running_server  # type: ignore[import-not-found]
+
+    with running_server() as pg:
+        db = pg.create_database("bench")
+        env["BENCH_PG_PASSWORD"] = pg.password
+        yield (
+            f"postgresql://driftguard:${{BENCH_PG_PASSWORD}}@127.0.0.1:{pg.port}/{db}",
+            str(pg.datadir),
+        )
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     n = args.surfaces
     interval_s = args.interval
@@ -265,6 +315,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "surfaces": n,
         "interval_s": interval_s,
         "idle_intervals": args.idle_intervals,
+        "watchers": args.watchers,
+        "store": "postgresql" if args.postgres else "sqlite",
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -278,10 +330,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="driftguard-watch-load-") as tmp,
         serving(surfaces_handler(surfaces)) as base,
         serving(inbox_handler(box)) as hook,
+        store_for(args, env) as (store, pg_datadir),
     ):
         work = Path(args.workdir) if args.workdir else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        write_config(work, base, hook, n, config_interval)
+        write_config(work, base, hook, n, config_interval, store)
 
         t0 = time.monotonic()
         p = subprocess.run(
@@ -292,46 +345,73 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["approve_s"] = round(time.monotonic() - t0, 2)
         log(f"approved {n} surfaces in {result['approve_s']} s")
 
-        out_path = work / "watch.out"
         server_cpu0 = self_cpu()
         started = time.monotonic()
-        with open(out_path, "wb") as out:
-            proc = subprocess.Popen(
-                [str(CONSOLE_SCRIPT), "watch"], cwd=work, env=env, stdout=out, stderr=out
+        procs: list[subprocess.Popen[bytes]] = []
+        for w in range(args.watchers):
+            with open(work / f"watch-{w}.out", "wb") as out:
+                procs.append(
+                    subprocess.Popen(
+                        [str(CONSOLE_SCRIPT), "watch"], cwd=work, env=env, stdout=out, stderr=out
+                    )
+                )
+
+        def alive() -> bool:
+            return all(p.poll() is None for p in procs)
+
+        def tail() -> str:
+            return "\n".join(
+                (work / f"watch-{w}.out").read_text()[-1500:] for w in range(len(procs))
             )
+
+        names: dict[str, int] = {}
         try:
             # First round: every surface polled once (each document parsed and normalized).
             deadline = started + interval_s * 2 + 60
             while not surfaces.all_polled_since(started):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"first round incomplete: {out_path.read_text()[-2000:]}")
+                if not alive() or time.monotonic() > deadline:
+                    raise SystemExit(f"first round incomplete:\n{tail()}")
                 time.sleep(0.05)
             first_round = time.monotonic()
             result["first_round_s"] = round(first_round - started, 2)
-            result["rss_after_first_round_mib"] = round(status_kib(proc.pid, "VmRSS") / 1024, 1)
             log(f"first round of {n} polls took {result['first_round_s']} s")
 
             # Idle: nothing changes for idle_intervals intervals.
             idle_s = interval_s * args.idle_intervals
-            cpu_a, wall_a, srv_a = cpu_seconds(proc.pid), time.monotonic(), self_cpu()
-            rss: list[int] = []
+            cpu_a = [cpu_seconds(p.pid) for p in procs]
+            wall_a, srv_a = time.monotonic(), self_cpu()
+            pg_a = postmaster_cpu(pg_datadir) if pg_datadir else 0.0
+            rss: list[list[int]] = [[] for _ in procs]
             while time.monotonic() - wall_a < idle_s:
-                rss.append(status_kib(proc.pid, "VmRSS"))
+                for k, p in enumerate(procs):
+                    rss[k].append(status_kib(p.pid, "VmRSS"))
                 time.sleep(min(1.0, max(0.05, idle_s / 20)))
-            cpu_b, wall_b, srv_b = cpu_seconds(proc.pid), time.monotonic(), self_cpu()
+            cpu_b = [cpu_seconds(p.pid) for p in procs]
+            wall_b, srv_b = time.monotonic(), self_cpu()
+            pg_b = postmaster_cpu(pg_datadir) if pg_datadir else 0.0
+            wall = wall_b - wall_a
             polls = surfaces.polled(wall_a, wall_b)
-            idle = {
-                "wall_s": round(wall_b - wall_a, 1),
-                "cpu_s": round(cpu_b - cpu_a, 2),
-                "cpu_percent_of_one_core": round(100 * (cpu_b - cpu_a) / (wall_b - wall_a), 2),
+            cpu = sum(cpu_b) - sum(cpu_a)
+            idle: dict[str, Any] = {
+                "wall_s": round(wall, 1),
+                "cpu_s": round(cpu, 2),
+                "cpu_percent_of_one_core": round(100 * cpu / wall, 2),
                 "polls": polls,
                 # n x window / (interval x 1.05, the mean jitter); +- n with the phase.
-                "polls_nominal": round(n * (wall_b - wall_a) / (interval_s * 1.05)),
-                "cpu_ms_per_poll": round(1000 * (cpu_b - cpu_a) / polls, 2) if polls else None,
-                "rss_mean_mib": round(sum(rss) / len(rss) / 1024, 1),
-                "rss_max_mib": round(max(rss) / 1024, 1),
+                "polls_nominal": round(n * wall / (interval_s * 1.05)),
+                "cpu_ms_per_poll": round(1000 * cpu / polls, 2) if polls else None,
+                "rss_mean_mib": round(sum(map(sum, rss)) / sum(map(len, rss)) / 1024, 1),
+                "rss_max_mib": round(max(map(max, rss)) / 1024, 1),
                 "server_cpu_s": round(srv_b - srv_a, 2),
             }
+            if len(procs) > 1:
+                idle["per_watcher_cpu_percent"] = [
+                    round(100 * (b - a) / wall, 2) for a, b in zip(cpu_a, cpu_b, strict=True)
+                ]
+                idle["per_watcher_rss_max_mib"] = [round(max(r) / 1024, 1) for r in rss]
+            if pg_datadir:
+                idle["postgres_cpu_s"] = round(pg_b - pg_a, 2)
+                idle["postgres_cpu_percent_of_one_core"] = round(100 * (pg_b - pg_a) / wall, 2)
             result["idle"] = idle
             log(f"idle: {idle}")
 
@@ -354,9 +434,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     if len(arrived) >= k:
                         break
                     left = deadline - time.monotonic()
-                    if left <= 0 or proc.poll() is not None:
+                    if left <= 0 or not alive():
                         raise SystemExit(
-                            f"alerts missing: got {sorted(arrived)} of {sorted(names)}"
+                            f"alerts missing: got {sorted(arrived)} of {sorted(names)}\\n{tail()}"
                         )
                     box.cond.wait(min(left, 1.0))
             latencies = []
@@ -381,16 +461,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             log(f"alerts: {latencies}")
             time.sleep(args.settle)
-            result["rss_peak_mib"] = round(status_kib(proc.pid, "VmHWM") / 1024, 1)
+            result["rss_peak_mib"] = max(round(status_kib(p.pid, "VmHWM") / 1024, 1) for p in procs)
         finally:
             stop = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            try:
-                code = proc.wait(120)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                code = proc.wait()
-            result["sigterm_exit"] = code
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            codes = []
+            for p in procs:
+                try:
+                    codes.append(p.wait(120))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    codes.append(p.wait())
+            result["sigterm_exit"] = max(codes, key=abs) if codes else 0
             result["sigterm_stop_s"] = round(time.monotonic() - stop, 2)
             result["server_cpu_total_s"] = round(self_cpu() - server_cpu0, 2)
         per_surface: dict[str, int] = {}
@@ -399,18 +482,47 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             per_surface[s] = per_surface.get(s, 0) + 1
         result["alerts_per_changed_surface"] = sorted(set(per_surface.values()))
         result["unexpected_alerts"] = sorted(set(per_surface) - set(names))
-        db = sqlite3.connect(work / "driftguard.db")
-        try:
-            result["integrity_check"] = db.execute("PRAGMA integrity_check").fetchone()[0]
-            result["observations"] = db.execute("SELECT count(*) FROM observations").fetchone()[0]
-            result["outcomes"] = dict(
-                db.execute("SELECT outcome, count(*) FROM observations GROUP BY outcome").fetchall()
-            )
-            result["db_mib"] = round(
-                sum(p.stat().st_size for p in work.glob("driftguard.db*")) / 2**20, 2
-            )
-        finally:
-            db.close()
+        polls_total = surfaces.polled(started)
+        if pg_datadir:
+            import psycopg
+
+            url = store.replace("${BENCH_PG_PASSWORD}", env["BENCH_PG_PASSWORD"])
+            with psycopg.connect(url) as conn:
+                result["integrity_check"] = "ok"  # PostgreSQL: no file-level check
+                result["observations"] = conn.execute(
+                    "SELECT count(*) FROM observations"
+                ).fetchone()[0]  # type: ignore[index]
+                result["outcomes"] = dict(
+                    conn.execute(
+                        "SELECT outcome, count(*) FROM observations GROUP BY outcome"
+                    ).fetchall()
+                )
+                result["observations_per_watcher"] = sorted(
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT count(*) FROM observations GROUP BY owner"
+                    ).fetchall()
+                )
+        else:
+            db = sqlite3.connect(work / "driftguard.db")
+            try:
+                result["integrity_check"] = db.execute("PRAGMA integrity_check").fetchone()[0]
+                result["observations"] = db.execute("SELECT count(*) FROM observations").fetchone()[
+                    0
+                ]
+                result["outcomes"] = dict(
+                    db.execute(
+                        "SELECT outcome, count(*) FROM observations GROUP BY outcome"
+                    ).fetchall()
+                )
+                result["db_mib"] = round(
+                    sum(p.stat().st_size for p in work.glob("driftguard.db*")) / 2**20, 2
+                )
+            finally:
+                db.close()
+        # Every request the server answered was committed as one observation (the run
+        # stopped with SIGTERM: in-flight polls finish and are recorded).
+        result["requests_served"] = polls_total
         result["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
@@ -423,6 +535,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changes", type=int, default=3, help="surfaces changed at once")
     ap.add_argument("--settle", type=float, default=0.0, help="seconds to run after the alerts")
     ap.add_argument("--workdir", help="keep the configuration, lock and store here")
+    ap.add_argument(
+        "--postgres",
+        action="store_true",
+        help="a PostgreSQL store (a throwaway cluster, tests/pg.py) instead of SQLite",
+    )
+    ap.add_argument("--watchers", type=int, default=1, help="watcher processes (>1: --postgres)")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument(
         "--smoke", action="store_true", help="20 surfaces, 2 s interval, 2 idle intervals"
@@ -430,6 +548,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.smoke:
         args.surfaces, args.interval, args.idle_intervals, args.changes = 20, 2.0, 2.0, 2
+    if args.watchers > 1 and not args.postgres:
+        ap.error("several watchers share a PostgreSQL store: add --postgres")
     if not CONSOLE_SCRIPT.exists():
         raise SystemExit(f"{CONSOLE_SCRIPT} is missing: install driftguard into this venv")
     result = run(args)
@@ -442,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         and result["integrity_check"] == "ok"
         and result["alerts_per_changed_surface"] == [1]
         and not result["unexpected_alerts"]
+        and result["observations"] == result["requests_served"]
     )
     return 0 if ok else 1
 

@@ -466,18 +466,22 @@ def test_postgres_reconnects_after_the_connection_dies(pg_server: PgServer) -> N
         store.surfaces()
 
 
-def _pg_lease_worker(url: str, owner: str, out: Any) -> None:
+def _pg_lease_worker(url: str, owner: str, start: Any, out: Any) -> None:
     store = open_store(url)
+    start.wait(60)  # every process connected: lease together
     got: list[str] = []
-    for _ in range(60):
-        got += store.lease_due(owner, 10**12, 3, 3600)
+    while True:
+        batch = store.lease_due(owner, 10**12, 3, 3600)
+        if not batch:
+            break
+        got += batch
     store.close()
     out.put(got)
 
 
 def test_postgres_processes_never_lease_the_same_surface(pg_server: PgServer) -> None:
-    """Three processes lease from 300 due surfaces at once (SKIP LOCKED): every surface
-    is leased exactly once, and every process got some."""
+    """Three processes lease 3 at a time from 300 due surfaces at once (SKIP LOCKED) until
+    none is left: every surface is leased exactly once, and every process got some."""
     url = pg_server.url(pg_server.create_database())
     store = open_store(url)
     names = [f"s{i:03d}" for i in range(300)]
@@ -485,7 +489,8 @@ def test_postgres_processes_never_lease_the_same_surface(pg_server: PgServer) ->
     store.close()
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
-    procs = [ctx.Process(target=_pg_lease_worker, args=(url, f"w{i}", q)) for i in range(3)]
+    start = ctx.Barrier(3)
+    procs = [ctx.Process(target=_pg_lease_worker, args=(url, f"w{i}", start, q)) for i in range(3)]
     for p in procs:
         p.start()
     results = [q.get(timeout=120) for _ in procs]
@@ -493,7 +498,7 @@ def test_postgres_processes_never_lease_the_same_surface(pg_server: PgServer) ->
         p.join(30)
     leased = [n for r in results for n in r]
     assert sorted(leased) == names
-    assert all(results)
+    assert all(results), [len(r) for r in results]
 
 
 def test_postgres_skip_locked_does_not_wait_for_a_slow_leaser(pg_server: PgServer) -> None:
@@ -586,3 +591,31 @@ def test_cli_watch_once_and_history_on_postgres(tmp_path: Path, pg_server: PgSer
     assert {o["digest"] for o in obs} == {doc["approved"]}
     assert (doc["changes"], doc["alerts"]) == ([], [])
     assert not (tmp_path / "driftguard.db").exists()  # nothing went to SQLite
+
+
+def test_postgres_session_settings_and_statement_timeout(pg_server: PgServer) -> None:
+    """By default the store's session has a 60 s statement_timeout and its name; a URL that
+    sets its own options wins, and a statement blocked past the timeout is E_STORE."""
+    db = pg_server.create_database()
+    store = open_store(pg_server.url(db))
+    with pg_server.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT application_name FROM pg_stat_activity WHERE datname = %s"
+            " AND application_name = 'driftguard'",
+            (db,),
+        ).fetchall()
+    assert rows == [("driftguard",)]
+    assert store._read("SHOW statement_timeout") == [("1min",)]  # type: ignore[attr-defined]
+    store.sync_surfaces(["s"], 0)
+    store.close()
+    short = open_store(pg_server.url(db) + "?options=-c%20statement_timeout%3D300")
+    assert short._read("SHOW statement_timeout") == [("300ms",)]  # type: ignore[attr-defined]
+    with pg_server.connect(db) as other, other.transaction():
+        other.execute("SELECT * FROM surfaces WHERE name = 's' FOR UPDATE")
+        with pytest.raises(StoreError, match="canceling statement due to statement timeout"):
+            short.record_poll(ok_poll("s", 1000, A))
+    # Nothing of the failed record was committed; the store works again.
+    assert short.observations("s") == []
+    short.record_poll(ok_poll("s", 2000, A))
+    assert [o.at for o in short.observations("s")] == [2000]
+    short.close()

@@ -21,7 +21,10 @@ How it differs from SQLite, and why:
   so a migration applies completely or not at all.
 - **Connection**: one connection per store object, calls serialized by a lock (as the
   SQLite store). A broken connection (server restart, network) raises ``E_STORE`` for
-  the call in flight and is reopened on the next call.
+  the call in flight and is reopened on the next call. Unless the URL says otherwise:
+  ``connect_timeout`` 10 s, TCP keepalives (a vanished server is noticed in about a
+  minute), ``application_name=driftguard``, and ``statement_timeout`` 60 s, so no store
+  call hangs the watcher.
 - **Secrets**: the URL may carry a password. :attr:`PostgresStore.location` and every
   ``E_STORE`` message show the URL without it (``postgresql://user@host:port/db``), and
   any occurrence of the password in a driver message is replaced by ``[redacted]``.
@@ -75,6 +78,19 @@ __all__ = ["MIGRATION_LOCK", "PostgresStore", "redacted_url"]
 MIGRATION_LOCK = 0x6472696674677264
 #: Seconds to wait for a connection before ``E_STORE``.
 CONNECT_TIMEOUT_S = 10
+#: libpq settings used unless the URL gives its own: a connect timeout, and TCP
+#: keepalives so a connection to a vanished server fails instead of hanging.
+CONNECTION_DEFAULTS: dict[str, str | int] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "application_name": "driftguard",
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+#: ``statement_timeout`` of the store's session (unless the URL's ``options`` set one):
+#: no statement of the store waits longer than this for a lock or a busy server.
+STATEMENT_TIMEOUT_MS = 60_000
 
 
 def _passwords(url: str) -> list[str]:
@@ -152,12 +168,12 @@ class PostgresStore:
                 self._conn.close()
             self._conn = None
         try:
-            self._conn = psycopg.connect(
-                self._url,
-                autocommit=True,
-                connect_timeout=CONNECT_TIMEOUT_S,
-                application_name="driftguard",
-            )
+            given = _conninfo.conninfo_to_dict(self._url)
+            # Defaults for what the URL does not say (a URL setting always wins).
+            extra: dict[str, Any] = {k: v for k, v in CONNECTION_DEFAULTS.items() if k not in given}
+            self._conn = psycopg.connect(self._url, autocommit=True, **extra)
+            if "options" not in given or "statement_timeout" not in str(given["options"]):
+                self._conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
         except psycopg.Error as e:
             raise self._error("cannot connect", e) from None
         except Exception as e:  # a malformed URL: psycopg's ProgrammingError or ValueError

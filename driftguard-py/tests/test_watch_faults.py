@@ -124,6 +124,17 @@ to = ["oncall@example.test"]
     crash_rows = [r for r in rows if r[0] == "crash"]
     assert len(crash_rows) >= 3 and {r[1] for r in crash_rows} == {0}
     assert "exit status: 3" in crash_rows[0][3] and "boom: cannot start" in crash_rows[0][3]
+    # Exponential backoff (the core's poll_delay, jitter 0): after N consecutive failures
+    # the next poll is due min(200 ms x 2^N, max_backoff 1 s) after the last one ended.
+    ((failures, next_due),) = db_rows(
+        store, "SELECT failures, next_due FROM surfaces WHERE name = 'crash'"
+    )
+    ((at, took),) = db_rows(
+        store,
+        "SELECT at, duration_ms FROM observations WHERE surface = 'crash' ORDER BY id DESC LIMIT 1",
+    )
+    assert failures == len(crash_rows)
+    assert next_due - (at + took) == min(200 * 2**failures, 1000)
     # Only the real drift is a change; one alert per sink.
     changes = db_rows(store, "SELECT surface, max_severity FROM changes")
     assert changes == [("api", "breaking")]

@@ -12,7 +12,8 @@ What it does, with real parts only:
 3. Starts ``driftguard watch`` (the console script of this venv, its own process, a SQLite
    store beside the configuration) and waits until every surface was polled once (the
    first round: every document parsed and normalized once).
-4. **Idle**: for ``--idle-intervals`` intervals nothing changes. Every second it samples the
+4. **Idle**: for ``--idle-intervals`` intervals (and until that many full rounds of polls
+   were served, at most 1.5x as long) nothing changes. Every second it samples the
    watcher's CPU time (``/proc/PID/stat`` utime+stime) and RSS (``/proc/PID/status``);
    reports CPU seconds / wall seconds, RSS mean/max and peak (VmHWM), polls served.
 5. **Change**: publishes a breaking change of ``--changes`` surfaces at once and waits for
@@ -382,7 +383,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             wall_a, srv_a = time.monotonic(), self_cpu()
             pg_a = postmaster_cpu(pg_datadir) if pg_datadir else 0.0
             rss: list[list[int]] = [[] for _ in procs]
-            while time.monotonic() - wall_a < idle_s:
+            # At least idle_intervals intervals, and until the polls in the window make
+            # idle_intervals full rounds (the rounds are interval + jitter apart, bunched
+            # as the first one was), at most 1.5 x as long.
+            want = round(n * args.idle_intervals)
+            while time.monotonic() - wall_a < idle_s or (
+                surfaces.polled(wall_a) < want and time.monotonic() - wall_a < 1.5 * idle_s
+            ):
                 for k, p in enumerate(procs):
                     rss[k].append(status_kib(p.pid, "VmRSS"))
                 time.sleep(min(1.0, max(0.05, idle_s / 20)))

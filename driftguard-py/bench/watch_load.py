@@ -490,6 +490,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["alerts_per_changed_surface"] = sorted(set(per_surface.values()))
         result["unexpected_alerts"] = sorted(set(per_surface) - set(names))
         polls_total = surfaces.polled(started)
+        # Per surface, the gaps between consecutive polls of the unchanged document: never
+        # under the interval (no double poll, also across watchers), never two intervals.
+        with surfaces.lock:
+            gaps = [
+                b - a
+                for i, ts in surfaces.hits.items()
+                if i not in names.values()
+                for a, b in zip(
+                    [t for t in ts if t >= started],
+                    [t for t in ts if t >= started][1:],
+                    strict=False,
+                )
+            ]
+        if gaps:
+            result["poll_gap_s"] = {"min": round(min(gaps), 2), "max": round(max(gaps), 2)}
         if pg_datadir:
             import psycopg
 

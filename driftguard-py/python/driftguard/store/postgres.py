@@ -171,14 +171,17 @@ class PostgresStore:
             given = _conninfo.conninfo_to_dict(self._url)
             # Defaults for what the URL does not say (a URL setting always wins).
             extra: dict[str, Any] = {k: v for k, v in CONNECTION_DEFAULTS.items() if k not in given}
-            self._conn = psycopg.connect(self._url, autocommit=True, **extra)
-            if "options" not in given or "statement_timeout" not in str(given["options"]):
-                self._conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-        except psycopg.Error as e:
+            conn = psycopg.connect(self._url, autocommit=True, **extra)
+            try:
+                if "statement_timeout" not in str(given.get("options", "")):
+                    conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            except BaseException:
+                conn.close()
+                raise
+        except Exception as e:  # psycopg.Error; a malformed URL: ProgrammingError, ValueError
             raise self._error("cannot connect", e) from None
-        except Exception as e:  # a malformed URL: psycopg's ProgrammingError or ValueError
-            raise self._error("cannot connect", e) from None
-        return self._conn
+        self._conn = conn
+        return conn
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[psycopg.Connection[Any]]:

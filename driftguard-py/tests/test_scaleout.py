@@ -165,10 +165,24 @@ def test_two_watchers_split_the_surfaces_polling_each_once_per_interval(
             ("parameter-became-required", "breaking"),
             ("property-removed", "dangerous"),
         ]
-        # The store URL's password (a ${VAR}) shows nowhere.
+        # The store URL's password (a ${VAR}) shows nowhere: not in either watcher's output,
+        # not in any text the watchers stored, not in the alert.
         for w in (a, b):
             text = "\n".join(w.lines) + w.stderr.decode()
             assert pg_server.password not in text
+        with pg_server.connect(db) as conn:
+            stored = conn.execute(
+                "SELECT concat_ws(' ',"
+                " (SELECT string_agg(concat_ws(' ', owner, message, digest), ' ')"
+                "  FROM observations),"
+                " (SELECT string_agg(body, ' ') FROM snapshots),"
+                " (SELECT string_agg(report, ' ') FROM changes),"
+                " (SELECT string_agg(payload, ' ') FROM alerts),"
+                " (SELECT string_agg(detail, ' ') FROM deliveries))"
+            ).fetchone()
+        assert stored is not None and "s007" in stored[0]
+        assert pg_server.password not in stored[0]
+        assert pg_server.password.encode() not in rx.received[0].body
         assert stopped - start < 60
 
 

@@ -12,6 +12,11 @@
 #                                    (/usr/bin/time -v), glibc malloc and mimalloc (preloaded,
 #                                    when libmimalloc.so.2 is installed: apt-get install
 #                                    libmimalloc2.0), changes per severity and rule
+#   scripts/bench.sh watch [ARGS]    `driftguard watch` under load: 1,000 HTTP surfaces on
+#                                    127.0.0.1 at a 60 s interval, one watcher (SQLite):
+#                                    idle CPU and RSS over 2 intervals, change-to-alert time
+#                                    (driftguard-py/bench/watch_load.py; ARGS passed on, e.g.
+#                                    --smoke; needs driftguard-py/.venv with driftguard)
 #   scripts/bench.sh oasdiff         when `go` exists: go install oasdiff at a pinned
 #                                    version, time `oasdiff breaking` on the same pair
 #                                    (median of 3) against our CLI, compare per topic
@@ -264,6 +269,16 @@ cmd_oasdiff() {
     --changelog "$out/oasdiff-changelog.json"
 }
 
+cmd_watch() {
+  local py="$DG_ROOT/driftguard-py/.venv/bin/python"
+  if [[ ! -x "$py" ]] || ! "$py" -c 'import driftguard.watch' 2>/dev/null; then
+    echo "error: driftguard-py/.venv with driftguard is needed: bash driftguard-py/ci/install.sh && (cd driftguard-py && .venv/bin/maturin develop --release)" >&2
+    return 2
+  fi
+  banner "watch load: $*"
+  "$py" "$DG_ROOT/driftguard-py/bench/watch_load.py" "$@"
+}
+
 main() {
   need cargo "install Rust with rustup"
   local cmd=${1:-default}
@@ -274,9 +289,10 @@ main() {
     all) cmd_all "$@" ;;
     diff) cmd_diff ;;
     oasdiff) cmd_oasdiff ;;
+    watch) cmd_watch "$@" ;;
     default) cmd_fetch; cmd_one; cmd_all; cmd_diff; cmd_oasdiff ;;
-    -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) echo "error: unknown command '$cmd' (fetch | one [FILE] | all [VERSION] | diff | oasdiff)" >&2; exit 2 ;;
+    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) echo "error: unknown command '$cmd' (fetch | one [FILE] | all [VERSION] | diff | oasdiff | watch [ARGS])" >&2; exit 2 ;;
   esac
 }
 

@@ -1007,10 +1007,13 @@ impl Parser<'_> {
             for (i, item) in items.iter().enumerate() {
                 let p = path.index(i);
                 let (surface, name_span) = self.surface(&p, item, &defaults)?;
-                if let Some(first) = first_seen.get(&surface.name) {
-                    let line = doc::line_location(self.r.text, first.start, None)
+                let line_of = |span: &Range<usize>| {
+                    doc::line_location(self.r.text, span.start, None)
                         .line
-                        .unwrap_or(0);
+                        .unwrap_or(0)
+                };
+                if let Some(first) = first_seen.get(&surface.name) {
+                    let line = line_of(first);
                     return Err(self.r.error(
                         &p.key("name"),
                         format!(
@@ -1025,9 +1028,7 @@ impl Parser<'_> {
                 surfaces.push(surface);
                 if let Some(c) = companion {
                     if let Some(first) = first_seen.get(&c.name) {
-                        let line = doc::line_location(self.r.text, first.start, None)
-                            .line
-                            .unwrap_or(0);
+                        let line = line_of(first);
                         return Err(self.r.error(
                             &p.key("name"),
                             format!(

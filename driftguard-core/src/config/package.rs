@@ -220,6 +220,23 @@ fn option_value<'a>(args: &'a [String], i: &mut usize, names: &[&str]) -> Option
     None
 }
 
+/// Past an option the command does not need to understand: `--` ends the options
+/// (moves past it, returns false), another `-x` is skipped as a flag without a value
+/// (returns true), and anything else is the first positional argument (returns false).
+fn skip_flag(args: &[String], i: &mut usize) -> bool {
+    match args.get(*i) {
+        Some(a) if a == "--" => {
+            *i += 1;
+            false
+        }
+        Some(a) if a.starts_with('-') => {
+            *i += 1;
+            true
+        }
+        _ => false,
+    }
+}
+
 fn npx(args: &[String]) -> Option<CommandPackage> {
     let mut registry = None;
     let mut package: Option<&str> = None;
@@ -237,12 +254,7 @@ fn npx(args: &[String]) -> Option<CommandPackage> {
             // A shell string runs whatever it says: no package to name.
             return package.and_then(|p| npm_command_spec(p, registry.clone()));
         }
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if a.starts_with('-') {
-            i += 1;
+        if skip_flag(args, &mut i) {
             continue;
         }
         break;
@@ -276,7 +288,7 @@ fn uvx(args: &[String]) -> Option<CommandPackage> {
     let mut registry = None;
     let mut from: Option<&str> = None;
     let mut i = 0;
-    while let Some(a) = args.get(i) {
+    while i < args.len() {
         if let Some(v) = option_value(args, &mut i, &["--from"]) {
             from = v;
             continue;
@@ -304,12 +316,7 @@ fn uvx(args: &[String]) -> Option<CommandPackage> {
         {
             continue;
         }
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if a.starts_with('-') {
-            i += 1;
+        if skip_flag(args, &mut i) {
             continue;
         }
         break;

@@ -267,6 +267,22 @@ def test_export_of_a_watched_surface(tmp_path: Path) -> None:
     assert TOKEN.encode() not in every_byte(tmp_path / "driftguard.db")
     assert api.requests[0].endswith(f"?key={TOKEN}")
 
+    # The export redacts on its own too: with a secret that the stored rows do contain
+    # (text of the failure reason), the value appears nowhere in the file.
+    code, _, err = run_cli(
+        tmp_path,
+        "history",
+        "pets",
+        "--export",
+        "redacted.json",
+        env=clean_env(PETS_TOKEN="onerror=alert"),
+    )
+    assert code == 0, err
+    redacted = (tmp_path / "redacted.json").read_bytes()
+    assert b"onerror=alert" not in redacted and b"onerror" in data
+    assert redacted.count(b"[redacted]") == data.count(b"[redacted]") + 3
+    validate(json.loads(redacted))
+
     lock = json.loads((tmp_path / "driftguard.lock").read_text())
     assert doc["approved"] == {
         "digest": lock["surfaces"]["pets"]["digest"],

@@ -164,6 +164,7 @@ const RIGHT = 24;
 const MARKER_Y = 42;
 const LINE_Y = 92;
 const AXIS_Y = 124;
+const DOTS = 2000;
 
 /**
  * The chart of a history.
@@ -174,8 +175,8 @@ const AXIS_Y = 124;
 export function chart(history, select) {
   const { observations, changes } = history;
   const times = [...observations.map((o) => o.t), ...changes.map((c) => c.t)];
-  let t0 = times.length ? Math.min(...times) : 0;
-  let t1 = times.length ? Math.max(...times) : 1;
+  let t0 = times.length ? times.reduce((a, b) => Math.min(a, b)) : 0;
+  let t1 = times.length ? times.reduce((a, b) => Math.max(a, b)) : 1;
   if (t1 - t0 < 1000) {
     t0 -= 500;
     t1 += 500;
@@ -217,14 +218,24 @@ export function chart(history, select) {
       ),
     );
   }
-  // Ok observations: a thin line between consecutive good polls, and a dot at each.
-  for (let i = 1; i < observations.length; i++) {
-    const [p, q] = [observations[i - 1], observations[i]];
-    if (p.ok && q.ok) layer.append(svg("line", { class: "ok-line", x1: x(p.t), x2: x(q.t), y1: LINE_Y, y2: LINE_Y }));
-  }
+  // Ok observations: a thin line over each run of good polls, and a dot at each (up to
+  // DOTS observations; a months-long history stays a light page).
+  let runStart = -1;
+  observations.forEach((o, i) => {
+    if (o.ok && runStart < 0) runStart = i;
+    const last = i === observations.length - 1 || !observations[i + 1].ok;
+    if (o.ok && last) {
+      if (i > runStart) {
+        layer.append(svg("line", { class: "ok-line", x1: x(observations[runStart].t), x2: x(o.t), y1: LINE_Y, y2: LINE_Y }));
+      }
+      runStart = -1;
+    }
+  });
   for (const o of observations) {
     if (o.ok) {
-      layer.append(svg("circle", { class: "ok-dot", cx: x(o.t), cy: LINE_Y, r: 2.5 }, `${o.time} ok ${o.outcome} ${o.digest ?? ""}`));
+      if (observations.length <= DOTS) {
+        layer.append(svg("circle", { class: "ok-dot", cx: x(o.t), cy: LINE_Y, r: 2.5 }, `${o.time} ok ${o.outcome} ${o.digest ?? ""}`));
+      }
     } else {
       layer.append(
         svg(

@@ -78,7 +78,8 @@ stage_browser() {
   fi
   "$dir/build.sh"
   (cd "$dir" && node --test --test-reporter=tap --test-concurrency=1 \
-    tests/api.test.mjs tests/conformance.test.mjs tests/e2e.test.mjs tests/large.test.mjs) \
+    tests/api.test.mjs tests/conformance.test.mjs tests/e2e.test.mjs tests/large.test.mjs \
+    tests/timeline.test.mjs) \
     2>&1 | tee "$log" || rc=$?
   # node --test's own totals, over every file.
   local passed failed

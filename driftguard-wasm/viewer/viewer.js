@@ -4,9 +4,11 @@
 // messages, rule ids, before/after values, file names, URLs) reaches the page through
 // text nodes only (`textContent`, `createTextNode`), never through an HTML parser. The
 // page's Content-Security-Policy enforces Trusted Types, so an HTML sink would throw.
-// All WebAssembly work (parse, diff, render, reveal) runs in worker.js.
+// All WebAssembly work (parse, diff, render, reveal) runs in worker.js. A history export
+// (`driftguard history SURFACE --export FILE`) opens as a timeline (timeline.js).
 
 // @ts-check
+import { caption, chart, gaps, looksLikeHistory, parseHistory } from "./timeline.js";
 /** @typedef {import("./pkg/driftguard_wasm.js").Report} Report */
 /** @typedef {import("./pkg/driftguard_wasm.js").Change} Change */
 /** @typedef {import("./pkg/driftguard_wasm.js").Severity} Severity */
@@ -167,8 +169,16 @@ function formatBytes(n) {
  */
 async function loadFile(side, file) {
   const data = await file.arrayBuffer();
+  if (data.byteLength <= MAX_HISTORY_BYTES) {
+    const text = new TextDecoder("utf-8", { fatal: false }).decode(data);
+    if (looksLikeHistory(text)) {
+      showTimeline(side, file.name, text);
+      return false;
+    }
+  }
   $text(`${side}-text`).value = "";
   setDoc(side, { data, name: file.name, size: data.byteLength });
+  return true;
 }
 
 /**
@@ -186,8 +196,7 @@ function wireInputs() {
     $input(`${side}-file`).addEventListener("change", async () => {
       const file = $input(`${side}-file`).files?.[0];
       if (!file) return;
-      await loadFile(side, file);
-      maybeCompare();
+      if (await loadFile(side, file)) maybeCompare();
     });
     $(`${side}-text`).addEventListener("input", () => {
       // Typing or pasting replaces a loaded file.
@@ -205,10 +214,9 @@ function wireInputs() {
       const files = [...(event.dataTransfer?.files ?? [])];
       if (files.length >= 2) {
         // Two files dropped at once: old, then new.
-        await loadFile("old", files[0]);
-        await loadFile("new", files[1]);
+        if (!(await loadFile("old", files[0])) || !(await loadFile("new", files[1]))) return;
       } else if (files.length === 1) {
-        await loadFile(side, files[0]);
+        if (!(await loadFile(side, files[0]))) return;
       } else {
         const text = event.dataTransfer?.getData("text/plain");
         if (text) {
@@ -273,6 +281,112 @@ async function loadFromQuery() {
   }
   await compare();
   return true;
+}
+
+// ---------------------------------------------------------------- timeline
+
+/** History exports larger than this are read as documents to compare. */
+const MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Shows a history export as a timeline; choosing a marker shows that change's report.
+ * @param {Side} side
+ * @param {string} name
+ * @param {string} text
+ */
+function showTimeline(side, name, text) {
+  $("error").hidden = true;
+  let history;
+  try {
+    history = parseHistory(text);
+  } catch (e) {
+    document.body.dataset.state = "error";
+    showError(/** @type {CodedError} */ (e));
+    return;
+  }
+  renderGeneration++;
+  compareSeq++;
+  current = null;
+  $("results").hidden = true;
+  $(`${side}-status`).textContent = `${name} — the timeline of ${history.surface}`;
+  const failed = history.observations.filter((o) => !o.ok);
+  const approved = history.approved;
+  /** @type {SVGElement | null} */
+  let selected = null;
+  const svg = chart(history, async (change, marker) => {
+    selected?.setAttribute("aria-pressed", "false");
+    selected?.classList.remove("selected");
+    selected = marker;
+    marker.setAttribute("aria-pressed", "true");
+    marker.classList.add("selected");
+    await showStoredReport(history.surface, change);
+  });
+  /** @type {HTMLLIElement[]} */
+  const events = [];
+  for (const c of history.changes) {
+    const sev = c.max_severity ?? "none";
+    const button = el(
+      "button",
+      { type: "button", class: "event-change", "data-change": c.id },
+      el("span", { class: `badge sev-${sev}`, text: sev }),
+      el("time", { text: c.time }),
+      el("span", { class: "event-summary", text: c.summary }),
+    );
+    button.addEventListener("click", () => {
+      /** @type {SVGElement | null} */ (svg.querySelector(`.marker[data-change="${c.id}"]`))?.dispatchEvent(new MouseEvent("click"));
+    });
+    events.push(el("li", { class: `event sev-${sev}`, "data-t": c.t }, button));
+  }
+  for (const o of failed) {
+    events.push(
+      el(
+        "li",
+        { class: "event failure", "data-t": o.t },
+        el("span", { class: "badge sev-breaking", text: "failed" }),
+        el("time", { text: o.time }),
+        el("code", { class: "error-code", text: o.error_code ?? "error" }),
+        el("span", { class: "error-message", text: o.error_message ?? "" }),
+      ),
+    );
+  }
+  events.sort((a, b) => Number(a.dataset.t) - Number(b.dataset.t));
+  $("timeline-title").textContent = `Timeline of ${history.surface}`;
+  $("timeline-source").textContent = history.source ?? "";
+  $("timeline-approved").textContent = approved ? `approved: ${approved.digest} at ${approved.approved_at}` : "approved: nothing";
+  $("timeline-caption").textContent = caption(history);
+  $("timeline-chart").replaceChildren(svg);
+  $("timeline-events").replaceChildren(...events);
+  $("timeline").hidden = false;
+  document.body.dataset.state = "timeline";
+  document.body.dataset.gaps = String(gaps(history.observations).length);
+  progress(history.changes.length ? "Choose a marker to see that change's report." : "");
+}
+
+/**
+ * Shows one stored change report in the report view (read and rendered by the core).
+ * @param {string} surface
+ * @param {import("./timeline.js").Change} change
+ */
+async function showStoredReport(surface, change) {
+  const seq = ++compareSeq;
+  const start = performance.now();
+  $("error").hidden = true;
+  document.body.dataset.state = "comparing";
+  try {
+    /** @type {CompareResult} */
+    const result = await call("report", { report: JSON.stringify(change.report) });
+    if (seq !== compareSeq) return;
+    /** @type {Report} */
+    const report = JSON.parse(result.reportJson);
+    const name = `${surface} at ${change.time}`;
+    await showReport(report, result, start, { data: "", name: `${surface} before`, size: 0 }, { data: "", name, size: 0 });
+    $("timing").textContent = `Stored report of change #${change.id}${change.fails ? " (fails the policy)" : ""}, read and rendered by the core`;
+    document.body.dataset.change = String(change.id);
+  } catch (e) {
+    if (seq !== compareSeq) return;
+    document.body.dataset.state = "error";
+    showError(/** @type {CodedError} */ (e));
+  }
 }
 
 // ---------------------------------------------------------------- compare

@@ -1,12 +1,13 @@
 // The viewer's Web Worker: all WebAssembly work happens here, so the page never freezes,
 // even on a 13 MB pair. Messages in: {id, op: "compare", old, new, options} (old/new are
-// ArrayBuffers or strings) and {id, op: "reveal", texts}. Messages out: {id, ok: true, ...}
+// ArrayBuffers or strings), {id, op: "report", report} (a report's JSON text) and
+// {id, op: "reveal", texts}. Messages out: {id, ok: true, ...}
 // or {id, ok: false, error: {code, message}}.
 // @ts-check
 import init, { diffJson, render, reveal, version } from "./pkg/driftguard_wasm.js";
 
 /** @typedef {import("./pkg/driftguard_wasm.js").DiffOptions} DiffOptions */
-/** @typedef {{id: number, op: string, old?: ArrayBuffer | string, new?: ArrayBuffer | string, options?: DiffOptions, texts?: string[]}} Request */
+/** @typedef {{id: number, op: string, old?: ArrayBuffer | string, new?: ArrayBuffer | string, options?: DiffOptions, texts?: string[], report?: string}} Request */
 
 const ready = init();
 
@@ -39,6 +40,13 @@ async function handle({ id, op, ...args }) {
     // The reports the page offers, rendered by the core from the exact report text.
     const markdown = render(reportJson, "markdown");
     return { id, ok: true, reportJson, markdown, diffMs };
+  }
+  if (op === "report") {
+    // A stored change report (from a history export): read and rendered by the core, so it
+    // is checked and shown exactly as a fresh comparison's report.
+    const reportJson = render(String(args.report ?? ""), "json");
+    const markdown = render(reportJson, "markdown");
+    return { id, ok: true, reportJson, markdown, diffMs: 0 };
   }
   if (op === "reveal") return { id, ok: true, revealed: (args.texts ?? []).map((t) => reveal(t)) };
   throw Object.assign(new Error(`unknown operation ${op}`), { code: "E_VIEWER" });

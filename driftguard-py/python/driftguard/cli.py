@@ -84,7 +84,7 @@ approve and check (the lock of driftguard.toml; `driftguard check --help` for de
 
 watch and its history (`driftguard watch --help`, `driftguard history --help`):
   driftguard watch [--config FILE] [--once] [--store URL]
-  driftguard history SURFACE [--limit N] [--format text|json]
+  driftguard history SURFACE [--limit N] [--format text|json] [--export FILE]
   driftguard show SURFACE [--at TIME] [--format text|json]
   driftguard exposure SURFACE [--format text|json]
 

@@ -14,6 +14,7 @@ printed in RFC 3339 UTC; ``--format json`` prints one JSON document.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -33,10 +34,18 @@ from .store import (
     parse_time,
 )
 
-__all__ = ["HISTORY_USAGE", "run_exposure", "run_history", "run_show"]
+__all__ = [
+    "EXPORT_FORMAT",
+    "HISTORY_USAGE",
+    "export_document",
+    "run_exposure",
+    "run_history",
+    "run_show",
+]
 
 HISTORY_USAGE = """\
 usage: driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format FORMAT]
+                          [--export FILE]
        driftguard show SURFACE [--at TIME] [--config FILE] [--store URL] [--format FORMAT]
        driftguard exposure SURFACE [--config FILE] [--store URL] [--format FORMAT]
 
@@ -54,6 +63,8 @@ options:
   --at TIME          RFC 3339 (2026-11-25T01:00:00Z) or a date (its midnight UTC)
   --limit N          history: only the last N observations
   --format FORMAT    text (default) or json
+  --export FILE      history: write the timeline to FILE as a versioned JSON document
+                     (format driftguard.history/1, for the viewer's timeline chart)
 
 exit codes: 0 ok, 1 exposure: exposed, 2 any error
 """
@@ -240,6 +251,8 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
             raise _Fail(f"error: --limit must be a positive integer, got {json.dumps(limit)}")
         limit = int(limit)
     store = ctx.store
+    if opts.get("export") is not None:
+        return _export(ctx, opts["export"], limit)
     observations = store.observations(ctx.surface, limit=limit)
     changes = store.changes(ctx.surface)
     alerts = store.alerts(ctx.surface)
@@ -299,9 +312,116 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
     return 0
 
 
+#: The ``format`` member of an exported timeline; bumped on any incompatible change.
+EXPORT_FORMAT = "driftguard.history/1"
+
+
+def _redacted(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every string redacted (keys included), recursively."""
+    if isinstance(value, str):
+        return _n.redact(value, secrets) if secrets else value
+    if isinstance(value, list):
+        return [_redacted(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {_redacted(k, secrets): _redacted(v, secrets) for k, v in value.items()}
+    return value
+
+
+def export_document(
+    store: Store,
+    surface: str,
+    *,
+    source: str | None,
+    approved: tuple[str, str] | None,
+    secrets: list[str],
+    limit: int | None = None,
+) -> str:
+    """The timeline of ``surface`` as an ``driftguard.history/1`` JSON document (text).
+
+    Deterministic: the same store rows give the same bytes (sorted keys, rows in id order,
+    no export time). Every string is redacted with ``secrets``, then the whole text again.
+    """
+    observations = [
+        {
+            "id": o.id,
+            "time": format_ms(o.at),
+            "ok": o.ok,
+            "outcome": o.outcome,
+            "digest": o.digest,
+            "approved_digest": o.approved,
+            "error_code": None if o.ok else o.code,
+            "error_message": None if o.ok else o.message,
+            "duration_ms": o.duration_ms,
+        }
+        for o in sorted(store.observations(surface, limit=limit), key=lambda o: o.id)
+    ]
+    changes = [
+        {
+            "id": c.id,
+            "time": format_ms(c.at),
+            "observation": c.observation_id,
+            "old_digest": c.old_digest,
+            "new_digest": c.new_digest,
+            "max_severity": c.max_severity,
+            "fails": c.fails,
+            "summary": c.summary,
+            "report": json.loads(c.report),
+        }
+        for c in sorted(store.changes(surface), key=lambda c: c.id)
+    ]
+    alerts = [_alert_json(store, a) for a in sorted(store.alerts(surface), key=lambda a: a.id)]
+    doc = {
+        "format": EXPORT_FORMAT,
+        "surface": surface,
+        "source": source,
+        "approved": None
+        if approved is None
+        else {
+            "digest": approved[0],
+            "approved_at": approved[1],
+        },
+        "observations": observations,
+        "changes": changes,
+        "alerts": alerts,
+    }
+    text = json.dumps(_redacted(doc, secrets), indent=2, sort_keys=True, ensure_ascii=False)
+    return (_n.redact(text, secrets) if secrets else text) + "\n"
+
+
+def _export(ctx: _Context, path: str, limit: int | None) -> int:
+    text = export_document(
+        ctx.store,
+        ctx.surface,
+        source=ctx.source,
+        approved=ctx.approved,
+        secrets=ctx.secrets,
+        limit=limit,
+    )
+    doc = json.loads(text)
+    tmp = f"{path}.partial-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _Fail(f"error: cannot write {path}: {e.strerror} (os error {e.errno})") from None
+    failed = sum(not o["ok"] for o in doc["observations"])
+    sys.stderr.write(
+        _n.redact(
+            f"{ctx.surface}: wrote {len(doc['observations'])} observations ({failed} failed),"
+            f" {len(doc['changes'])} changes, {len(doc['alerts'])} alerts to {path}\n",
+            ctx.secrets,
+        )
+    )
+    return 0
+
+
 def run_history(args: list[str]) -> int:
-    """``driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format F]``."""
-    return _run(args, ("--limit",), _history)
+    """``driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format F]
+    [--export FILE]``."""
+    return _run(args, ("--limit", "--export"), _history)
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _driftguard as _n
+from ._args import io_message as _io_message
 
 __all__ = ["CaptureFailed", "RawCapture", "capture_raw"]
 
@@ -32,6 +33,17 @@ class CaptureFailed(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def read_surface_file(surface: dict[str, Any], base: str) -> bytes:
+    """The bytes of a ``file`` surface (its ``path`` relative to ``base``);
+    :class:`CaptureFailed` (``E_FETCH``) when it cannot be read."""
+    path = os.path.join(base, surface["path"])
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise CaptureFailed("E_FETCH", f"cannot read {surface['path']}: {_io_message(e)}") from None
 
 
 @dataclass
@@ -48,12 +60,6 @@ class RawCapture:
     last_modified: str | None = None
     #: True when the server answered ``304 Not Modified`` (nothing else is set).
     not_modified: bool = False
-
-
-def _io_message(e: OSError) -> str:
-    if e.errno is not None and e.strerror:
-        return f"{e.strerror} (os error {e.errno})"
-    return str(e)
 
 
 def _sha(data: bytes) -> str:
@@ -81,14 +87,7 @@ def capture_raw(
     timeout = float(surface["timeout"])
     headers = dict(surface.get("headers") or [])
     if kind == "file":
-        path = os.path.join(base, surface["path"])
-        try:
-            with open(path, "rb") as f:
-                body = f.read()
-        except OSError as e:
-            raise CaptureFailed(
-                "E_FETCH", f"cannot read {surface['path']}: {_io_message(e)}"
-            ) from None
+        body = read_surface_file(surface, base)
         return RawCapture(_sha(body), lambda: _n.load_bytes(body))
     if kind == "url":
         url = surface["url"]

@@ -13,7 +13,6 @@ expiry by. Tests set it so that every binding writes byte-identical locks.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import json
 import os
@@ -25,7 +24,7 @@ from ._args import ArgReader, parse_command
 from ._args import UsageError as _Usage
 from ._args import io_message as _io_message
 from ._poll import CaptureFailed as _CaptureFailed
-from ._poll import read_surface_file
+from ._poll import endpoint_bodies, mcp_document, read_surface_file
 from .errors import DriftGuardError
 
 __all__ = ["LOCK_USAGE", "run_approve", "run_check"]
@@ -98,7 +97,6 @@ def _today() -> str:
 
 def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
     """Captures one resolved surface (see ``config_plan``)."""
-    from . import _capture as cap
     from .fetch import fetch_url
 
     kind = surface["kind"]
@@ -111,37 +109,13 @@ def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
         fetched = fetch_url(surface["url"], headers=headers, timeout=timeout, expand_env=False)
         return _n.load_bytes(fetched.body)
     if kind == "endpoint":
-        bodies = cap.capture_endpoint_document(
-            surface["url"],
-            samples=int(surface["samples"]),
-            interval_ms=int(surface["sample_interval_ms"]),
-            headers=headers,
-            timeout=timeout,
-            expand_env=False,
-        )
-        return _n.load_samples(bodies)
-    if kind == "mcp_stdio":
-        cwd = surface.get("cwd")
-        doc = asyncio.run(
-            cap.capture_mcp_document(
-                command=list(surface["command"]),
-                env=dict(surface.get("env") or []),
-                cwd=os.path.join(base, cwd) if cwd else None,
-                timeout=timeout,
-                expand_env=False,
-            )
-        )
-        return _n.load_value(doc, "mcp")
+        return _n.load_samples(endpoint_bodies(surface, headers, timeout))
     if kind == "package":
         from .package.surfaces import capture_surface
 
         return capture_surface(surface, base)
-    doc = asyncio.run(
-        cap.capture_mcp_document(
-            url=surface["url"], headers=headers, timeout=timeout, expand_env=False
-        )
-    )
-    return _n.load_value(doc, "mcp")
+    # mcp_stdio, or an MCP server over HTTP.
+    return _n.load_value(mcp_document(surface, base, headers, timeout), "mcp")
 
 
 def _capture_all(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from . import schema
 from .base import (
     AlertRow,
     ChangeRow,
@@ -25,6 +26,7 @@ from .base import (
     PollRecord,
     Recorded,
     SnapshotRow,
+    StoreError,
     SurfaceState,
 )
 
@@ -141,6 +143,10 @@ class SqlStore:
     """The statements both SQL backends share (see the module docs). Subclasses set
     :attr:`param` and implement the hooks that raise ``NotImplementedError`` here."""
 
+    #: The dialect :func:`~driftguard.store.schema.statements` writes the DDL for.
+    dialect = ""
+    #: Where the store is, as messages show it (never a password).
+    location = ""
     #: The backend's parameter marker (``?`` for SQLite, ``%s`` for psycopg).
     param = "?"
 
@@ -168,6 +174,42 @@ class SqlStore:
         """Stores a change report (:data:`INSERT_CHANGE` parameters) unless one for the
         same (surface, old, new digest) exists: ``(its id, whether it is new)``."""
         raise NotImplementedError
+
+    def _migration_began(self, tx: Any) -> None:
+        """Called first in each migration transaction (PostgreSQL: takes the lock that
+        serializes migrating watchers)."""
+
+    def _schema_at(self, tx: Any, version: int) -> None:
+        """Called in the migration transaction once the schema is at ``version``."""
+
+    def _newer(self, version: int) -> str:
+        return (
+            f"the store {self.location} has schema version {version}, newer than this"
+            f" build's {schema.SCHEMA_VERSION}: upgrade driftguard"
+        )
+
+    def _migrate(self) -> None:
+        """Runs the pending migrations, one transaction each; ``E_STORE`` for a schema
+        newer than this build's."""
+        while True:
+            with self._tx() as tx:
+                self._migration_began(tx)
+                tx.execute(schema.VERSION_TABLE)
+                row = tx.execute("SELECT version FROM driftguard_schema").fetchone()
+                version = 0 if row is None else int(row[0])
+                if version > schema.SCHEMA_VERSION:
+                    raise StoreError(self._newer(version))
+                if version == schema.SCHEMA_VERSION:
+                    self._schema_at(tx, version)
+                    return
+                target = version + 1
+                for stmt in schema.statements(target, self.dialect):
+                    tx.execute(stmt)
+                if row is None:
+                    self._exec(tx, "INSERT INTO driftguard_schema (version) VALUES (?)", (target,))
+                else:
+                    self._exec(tx, "UPDATE driftguard_schema SET version = ?", (target,))
+                self._schema_at(tx, target)
 
     def schema_version(self) -> int:
         """The database's schema version."""

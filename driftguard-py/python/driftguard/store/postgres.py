@@ -49,7 +49,6 @@ except ImportError as _e:  # pragma: no cover - exercised only without psycopg
         f" (or 'psycopg[binary]'): {_e}"
     ) from None
 
-from . import schema
 from ._sql import (
     ALERT_COLUMNS,
     INSERT_CHANGE,
@@ -188,27 +187,8 @@ class PostgresStore(SqlStore):
             except psycopg.Error as e:
                 raise self._error("query failed", e) from None
 
-    def _migrate(self) -> None:
-        while True:
-            with self._tx() as tx:
-                tx.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-                tx.execute(schema.VERSION_TABLE)
-                row = tx.execute("SELECT version FROM driftguard_schema").fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > schema.SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {self.location} has schema version {version}, newer than"
-                        f" this build's {schema.SCHEMA_VERSION}: upgrade driftguard"
-                    )
-                if version == schema.SCHEMA_VERSION:
-                    return
-                target = version + 1
-                for stmt in schema.statements(target, "postgresql"):
-                    tx.execute(stmt)
-                if row is None:
-                    tx.execute("INSERT INTO driftguard_schema (version) VALUES (%s)", (target,))
-                else:
-                    tx.execute("UPDATE driftguard_schema SET version = %s", (target,))
+    def _migration_began(self, tx: psycopg.Connection[Any]) -> None:
+        tx.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""

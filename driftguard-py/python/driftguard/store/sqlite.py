@@ -40,6 +40,8 @@ class SqliteStore(SqlStore):
     connection, every call serialized."""
 
     dialect = "sqlite"
+    #: ``PRAGMA user_version`` as last read or written.
+    _user_version = 0
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -100,36 +102,17 @@ class SqliteStore(SqlStore):
                 raise StoreError(f"store {self.path}: {e}") from None
 
     def _migrate(self) -> None:
-        db = self.db
-        user_version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if user_version > schema.SCHEMA_VERSION:
-            raise StoreError(self._newer(user_version))
-        while True:
-            with self._tx() as tx:
-                tx.execute(schema.VERSION_TABLE)
-                row = tx.execute("SELECT version FROM driftguard_schema").fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > schema.SCHEMA_VERSION:
-                    raise StoreError(self._newer(version))
-                if version == schema.SCHEMA_VERSION:
-                    if user_version != version:
-                        tx.execute(f"PRAGMA user_version = {version}")
-                    return
-                target = version + 1
-                for stmt in schema.statements(target, "sqlite"):
-                    tx.execute(stmt)
-                if row is None:
-                    tx.execute("INSERT INTO driftguard_schema (version) VALUES (?)", (target,))
-                else:
-                    tx.execute("UPDATE driftguard_schema SET version = ?", (target,))
-                tx.execute(f"PRAGMA user_version = {target}")
-                user_version = target
+        self._user_version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if self._user_version > schema.SCHEMA_VERSION:
+            raise StoreError(self._newer(self._user_version))
+        super()._migrate()
 
-    def _newer(self, version: int) -> str:
-        return (
-            f"the store {self.path} has schema version {version}, newer than this build's"
-            f" {schema.SCHEMA_VERSION}: upgrade driftguard"
-        )
+    def _schema_at(self, tx: sqlite3.Connection, version: int) -> None:
+        # PRAGMA user_version mirrors the version, so a newer file is refused before
+        # any statement touches it.
+        if self._user_version != version:
+            tx.execute(f"PRAGMA user_version = {version}")
+            self._user_version = version
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""

@@ -13,7 +13,6 @@ expiry by. Tests set it so that every binding writes byte-identical locks.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import json
 import os
@@ -21,6 +20,11 @@ import sys
 from typing import Any
 
 from . import _driftguard as _n
+from ._args import ArgReader, parse_command
+from ._args import UsageError as _Usage
+from ._args import io_message as _io_message
+from ._poll import CaptureFailed as _CaptureFailed
+from ._poll import endpoint_bodies, mcp_document, read_surface_file
 from .errors import DriftGuardError
 
 __all__ = ["LOCK_USAGE", "run_approve", "run_check"]
@@ -50,44 +54,26 @@ the policy, 2 a surface not approved, a capture failure, or any error
 FORMATS = ("text", "json", "markdown", "github")
 
 
-class _Usage(Exception):
-    pass
-
-
-def _io_message(e: OSError) -> str:
-    if e.errno is not None and e.strerror:
-        return f"{e.strerror} (os error {e.errno})"
-    return str(e)
-
-
 def _quote(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)
 
 
-def _parse(args: list[str], *, check: bool) -> tuple[list[str], str, str] | None:
-    """``(names, config path, format)``; None after printing the help."""
+def _parse(args: list[str], *, check: bool) -> tuple[list[str], str, str]:
+    """``(names, config path, format)``."""
     names: list[str] = []
     config = "driftguard.toml"
     fmt = "text"
-    i = 0
-    while i < len(args):
-        a = args[i]
-        i += 1
-        if a in ("-h", "--help"):
-            return None
+    reader = ArgReader(args)
+    for a in reader:
         opt, eq, val = a.partition("=")
         if opt == "--config" or (check and opt == "--format"):
-            if not eq:
-                if i >= len(args):
-                    raise _Usage(f"{opt} needs a value")
-                val = args[i]
-                i += 1
+            val = reader.value(opt, eq, val)
             if opt == "--config":
                 config = val
             else:
                 fmt = val
         elif a == "--":
-            names.extend(args[i:])
+            names.extend(reader.rest())
             break
         elif a.startswith("-") and a != "-":
             raise _Usage(f"unknown option {_quote(a)}")
@@ -111,64 +97,25 @@ def _today() -> str:
 
 def _capture(surface: dict[str, Any], base: str) -> _n.Snapshot:
     """Captures one resolved surface (see ``config_plan``)."""
-    from . import _capture as cap
     from .fetch import fetch_url
 
     kind = surface["kind"]
     timeout = float(surface["timeout"])
     headers = dict(surface.get("headers") or [])
     if kind == "file":
-        path = os.path.join(base, surface["path"])
-        try:
-            with open(path, "rb") as f:
-                body = f.read()
-        except OSError as e:
-            message = f"cannot read {surface['path']}: {_io_message(e)}"
-            raise _CaptureFailed("E_FETCH", message) from None
-        return _n.load_bytes(body)
+        return _n.load_bytes(read_surface_file(surface, base))
     if kind == "url":
         # Plan values are already expanded: used verbatim (expand_env=False), never twice.
         fetched = fetch_url(surface["url"], headers=headers, timeout=timeout, expand_env=False)
         return _n.load_bytes(fetched.body)
     if kind == "endpoint":
-        bodies = cap.capture_endpoint_document(
-            surface["url"],
-            samples=int(surface["samples"]),
-            interval_ms=int(surface["sample_interval_ms"]),
-            headers=headers,
-            timeout=timeout,
-            expand_env=False,
-        )
-        return _n.load_samples(bodies)
-    if kind == "mcp_stdio":
-        cwd = surface.get("cwd")
-        doc = asyncio.run(
-            cap.capture_mcp_document(
-                command=list(surface["command"]),
-                env=dict(surface.get("env") or []),
-                cwd=os.path.join(base, cwd) if cwd else None,
-                timeout=timeout,
-                expand_env=False,
-            )
-        )
-        return _n.load_value(doc, "mcp")
+        return _n.load_samples(endpoint_bodies(surface, headers, timeout))
     if kind == "package":
         from .package.surfaces import capture_surface
 
         return capture_surface(surface, base)
-    doc = asyncio.run(
-        cap.capture_mcp_document(
-            url=surface["url"], headers=headers, timeout=timeout, expand_env=False
-        )
-    )
-    return _n.load_value(doc, "mcp")
-
-
-class _CaptureFailed(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    # mcp_stdio, or an MCP server over HTTP.
+    return _n.load_value(mcp_document(surface, base, headers, timeout), "mcp")
 
 
 def _capture_all(
@@ -196,14 +143,9 @@ def _setup(
     args: list[str], *, check: bool
 ) -> tuple[str, str, dict[str, Any], list[str], str] | int:
     """Reads the configuration: ``(text, base dir, plan, names, format)`` or an exit code."""
-    try:
-        parsed = _parse(args, check=check)
-    except _Usage as e:
-        sys.stderr.write(f"error: {e}\n\n{LOCK_USAGE}")
-        return 2
-    if parsed is None:
-        sys.stdout.write(LOCK_USAGE)
-        return 0
+    parsed = parse_command(lambda: _parse(args, check=check), LOCK_USAGE)
+    if isinstance(parsed, int):
+        return parsed
     names, path, fmt = parsed
     try:
         with open(path, "rb") as f:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _driftguard as _n
+from ._args import io_message as _io_message
 
 __all__ = ["CaptureFailed", "RawCapture", "capture_raw"]
 
@@ -32,6 +33,58 @@ class CaptureFailed(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def read_surface_file(surface: dict[str, Any], base: str) -> bytes:
+    """The bytes of a ``file`` surface (its ``path`` relative to ``base``);
+    :class:`CaptureFailed` (``E_FETCH``) when it cannot be read."""
+    path = os.path.join(base, surface["path"])
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise CaptureFailed("E_FETCH", f"cannot read {surface['path']}: {_io_message(e)}") from None
+
+
+def endpoint_bodies(
+    surface: dict[str, Any], headers: dict[str, str], timeout: float
+) -> list[bytes]:
+    """The sampled bodies of an ``endpoint`` surface (plan values used verbatim)."""
+    from . import _capture as cap
+
+    return cap.capture_endpoint_document(
+        surface["url"],
+        samples=int(surface["samples"]),
+        interval_ms=int(surface["sample_interval_ms"]),
+        headers=headers,
+        timeout=timeout,
+        expand_env=False,
+    )
+
+
+def mcp_document(
+    surface: dict[str, Any], base: str, headers: dict[str, str], timeout: float
+) -> dict[str, Any]:
+    """The capture document of an MCP surface: ``mcp_stdio`` (its ``cwd`` relative to
+    ``base``), any other kind over HTTP at ``url`` (plan values used verbatim)."""
+    from . import _capture as cap
+
+    if surface["kind"] == "mcp_stdio":
+        cwd = surface.get("cwd")
+        return asyncio.run(
+            cap.capture_mcp_document(
+                command=list(surface["command"]),
+                env=dict(surface.get("env") or []),
+                cwd=os.path.join(base, cwd) if cwd else None,
+                timeout=timeout,
+                expand_env=False,
+            )
+        )
+    return asyncio.run(
+        cap.capture_mcp_document(
+            url=surface["url"], headers=headers, timeout=timeout, expand_env=False
+        )
+    )
 
 
 @dataclass
@@ -48,12 +101,6 @@ class RawCapture:
     last_modified: str | None = None
     #: True when the server answered ``304 Not Modified`` (nothing else is set).
     not_modified: bool = False
-
-
-def _io_message(e: OSError) -> str:
-    if e.errno is not None and e.strerror:
-        return f"{e.strerror} (os error {e.errno})"
-    return str(e)
 
 
 def _sha(data: bytes) -> str:
@@ -81,14 +128,7 @@ def capture_raw(
     timeout = float(surface["timeout"])
     headers = dict(surface.get("headers") or [])
     if kind == "file":
-        path = os.path.join(base, surface["path"])
-        try:
-            with open(path, "rb") as f:
-                body = f.read()
-        except OSError as e:
-            raise CaptureFailed(
-                "E_FETCH", f"cannot read {surface['path']}: {_io_message(e)}"
-            ) from None
+        body = read_surface_file(surface, base)
         return RawCapture(_sha(body), lambda: _n.load_bytes(body))
     if kind == "url":
         url = surface["url"]
@@ -114,36 +154,13 @@ def capture_raw(
             _sha(body), lambda: _n.load_bytes(body), etag=r.etag, last_modified=r.last_modified
         )
     if kind == "endpoint":
-        bodies = cap.capture_endpoint_document(
-            surface["url"],
-            samples=int(surface["samples"]),
-            interval_ms=int(surface["sample_interval_ms"]),
-            headers=headers,
-            timeout=timeout,
-            expand_env=False,
-        )
+        bodies = endpoint_bodies(surface, headers, timeout)
         h = hashlib.sha256()
         for b in bodies:
             h.update(hashlib.sha256(b).digest())
         return RawCapture("sha256:" + h.hexdigest(), lambda: _n.load_samples(bodies))
     if kind in ("mcp_stdio", "mcp_http"):
-        if kind == "mcp_stdio":
-            cwd = surface.get("cwd")
-            doc = asyncio.run(
-                cap.capture_mcp_document(
-                    command=list(surface["command"]),
-                    env=dict(surface.get("env") or []),
-                    cwd=os.path.join(base, cwd) if cwd else None,
-                    timeout=timeout,
-                    expand_env=False,
-                )
-            )
-        else:
-            doc = asyncio.run(
-                cap.capture_mcp_document(
-                    url=surface["url"], headers=headers, timeout=timeout, expand_env=False
-                )
-            )
+        doc = mcp_document(surface, base, headers, timeout)
         raw = cap.document_json(doc).encode("utf-8")
         return RawCapture(_sha(raw), lambda: _n.load_value(doc, "mcp"))
     # Any other kind (e.g. published packages): captured the way approve/check capture

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from . import _driftguard as _n
 from ._api import is_url
+from ._args import io_message as _io_message
 from .errors import DriftGuardError
 
 __all__ = ["CAPTURE_USAGE", "main", "run"]
@@ -139,14 +140,6 @@ class Host:
 
     def today(self) -> str | None:
         return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
-
-
-def _io_message(e: OSError) -> str:
-    """An OS error as Rust's ``std::io::Error`` displays it (so messages match the native
-    CLI's byte for byte): ``No such file or directory (os error 2)``."""
-    if e.errno is not None and e.strerror:
-        return f"{e.strerror} (os error {e.errno})"
-    return str(e)
 
 
 def run(args: Sequence[str], host: Host | None = None) -> tuple[str, str, int]:

@@ -13,10 +13,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -127,6 +128,51 @@ def _user_agent() -> str:
     return f"driftguard/{__version__}"
 
 
+@contextlib.contextmanager
+def http_errors(shown: str, *, timeout: float, max_redirects: int) -> Iterator[None]:
+    """Turns httpx's exceptions inside the block into the fetch layer's errors
+    (``E_REDIRECTS``, ``E_TIMEOUT``, ``E_FETCH``), naming the URL as ``shown``."""
+    try:
+        yield
+    except httpx.TooManyRedirects:
+        raise RedirectsError(f"GET {shown}: more than {max_redirects} redirects") from None
+    except httpx.TimeoutException:
+        raise FetchTimeoutError(f"GET {shown}: no response within {timeout:g} s") from None
+    except httpx.InvalidURL as e:
+        raise FetchError(f"GET {shown}: invalid URL ({e})") from None
+    except httpx.HTTPError as e:
+        # httpx messages name the URL and the failure, never request header values.
+        raise FetchError(f"GET {shown}: {type(e).__name__}: {e or 'connection failed'}") from None
+
+
+def status_message(shown: str, response: httpx.Response) -> str:
+    """The message for a non-2xx answer: ``GET URL: HTTP 404 Not Found``."""
+    reason = response.reason_phrase or ""
+    return f"GET {shown}: HTTP {response.status_code}{' ' + reason if reason else ''}"
+
+
+def read_body(
+    response: httpx.Response, shown: str, *, max_bytes: int, timeout: float, deadline: float
+) -> bytes:
+    """Reads a streamed response's body: ``E_TOO_LARGE`` past ``max_bytes`` (declared or
+    read), ``E_TIMEOUT`` once ``deadline`` (``time.monotonic()``) has passed."""
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise TooLargeError(
+            f"GET {shown}: the body ({declared} bytes) exceeds the limit of {max_bytes} bytes"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLargeError(f"GET {shown}: the body exceeds the limit of {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise FetchTimeoutError(f"GET {shown}: no complete response within {timeout:g} s")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def fetch_url(
     url: str,
     *,
@@ -161,7 +207,10 @@ def fetch_url(
     )
     deadline = time.monotonic() + timeout
     try:
-        with http.stream("GET", url, headers=request_headers) as response:
+        with (
+            http_errors(shown, timeout=timeout, max_redirects=max_redirects),
+            http.stream("GET", url, headers=request_headers) as response,
+        ):
             status = response.status_code
             if status == 304 and cached is not None:
                 result = FetchResult(
@@ -177,29 +226,12 @@ def fetch_url(
                     cache.entries[url] = result
                 return result
             if not 200 <= status < 300:
-                reason = response.reason_phrase or ""
-                raise FetchError(f"GET {shown}: HTTP {status}{' ' + reason if reason else ''}")
-            declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                raise TooLargeError(
-                    f"GET {shown}: the body ({declared} bytes) exceeds the limit"
-                    f" of {max_bytes} bytes"
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLargeError(
-                        f"GET {shown}: the body exceeds the limit of {max_bytes} bytes"
-                    )
-                if time.monotonic() > deadline:
-                    raise FetchTimeoutError(
-                        f"GET {shown}: no complete response within {timeout:g} s"
-                    )
-                chunks.append(chunk)
+                raise FetchError(status_message(shown, response))
+            body = read_body(
+                response, shown, max_bytes=max_bytes, timeout=timeout, deadline=deadline
+            )
             result = FetchResult(
-                body=b"".join(chunks),
+                body=body,
                 status=status,
                 url=str(response.url),
                 etag=response.headers.get("ETag"),
@@ -209,15 +241,6 @@ def fetch_url(
             if cache is not None and (result.etag or result.last_modified):
                 cache.entries[url] = result
             return result
-    except httpx.TooManyRedirects:
-        raise RedirectsError(f"GET {shown}: more than {max_redirects} redirects") from None
-    except httpx.TimeoutException:
-        raise FetchTimeoutError(f"GET {shown}: no response within {timeout:g} s") from None
-    except httpx.InvalidURL as e:
-        raise FetchError(f"GET {shown}: invalid URL ({e})") from None
-    except httpx.HTTPError as e:
-        # httpx messages name the URL and the failure, never request header values.
-        raise FetchError(f"GET {shown}: {type(e).__name__}: {e or 'connection failed'}") from None
     finally:
         if own:
             http.close()

@@ -22,6 +22,8 @@ import time
 from typing import Any
 
 from . import _driftguard as _n
+from ._args import ArgReader, parse_command
+from ._args import UsageError as _Usage
 from .errors import DriftGuardError
 from .store import (
     AlertRow,
@@ -70,30 +72,18 @@ exit codes: 0 ok, 1 exposure: exposed, 2 any error
 """
 
 
-class _Usage(Exception):
-    pass
-
-
 class _Fail(Exception):
     pass
 
 
-def _parse(args: list[str], allowed: tuple[str, ...]) -> dict[str, Any] | None:
+def _parse(args: list[str], allowed: tuple[str, ...]) -> dict[str, Any]:
     opts: dict[str, Any] = {"config": "driftguard.toml", "store": None, "format": "text"}
     names: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        i += 1
-        if a in ("-h", "--help"):
-            return None
+    reader = ArgReader(args)
+    for a in reader:
         opt, eq, val = a.partition("=")
         if opt in ("--config", "--store", "--format", *allowed):
-            if not eq:
-                if i >= len(args):
-                    raise _Usage(f"{opt} needs a value")
-                val = args[i]
-                i += 1
+            val = reader.value(opt, eq, val)
             opts[opt[2:]] = val
         elif a.startswith("-") and a != "-":
             raise _Usage(f"unknown option {json.dumps(a)}")
@@ -161,14 +151,9 @@ class _Context:
 
 
 def _run(args: list[str], allowed: tuple[str, ...], body: Any) -> int:
-    try:
-        opts = _parse(args, allowed)
-    except _Usage as e:
-        sys.stderr.write(f"error: {e}\n\n{HISTORY_USAGE}")
-        return 2
-    if opts is None:
-        sys.stdout.write(HISTORY_USAGE)
-        return 0
+    opts = parse_command(lambda: _parse(args, allowed), HISTORY_USAGE)
+    if isinstance(opts, int):
+        return opts
     ctx: _Context | None = None
     try:
         ctx = _Context(opts)

@@ -43,6 +43,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from . import _driftguard as _n
+from ._args import ArgReader, parse_command
+from ._args import UsageError as _Usage
+from ._args import io_message as _io_message
 from .errors import DriftGuardError
 from .store import (
     AlertRow,
@@ -93,10 +96,6 @@ TICK_S = 1.0
 STORE_RETRY_S = 5.0
 
 
-class _Usage(Exception):
-    pass
-
-
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -105,32 +104,18 @@ def _today() -> str:
     return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
 
 
-def _io_message(e: OSError) -> str:
-    if e.errno is not None and e.strerror:
-        return f"{e.strerror} (os error {e.errno})"
-    return str(e)
-
-
-def _parse(args: list[str]) -> tuple[str, bool, str | None] | None:
+def _parse(args: list[str]) -> tuple[str, bool, str | None]:
     config = "driftguard.toml"
     once = False
     store: str | None = None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        i += 1
-        if a in ("-h", "--help"):
-            return None
+    reader = ArgReader(args)
+    for a in reader:
         if a == "--once":
             once = True
             continue
         opt, eq, val = a.partition("=")
         if opt in ("--config", "--store"):
-            if not eq:
-                if i >= len(args):
-                    raise _Usage(f"{opt} needs a value")
-                val = args[i]
-                i += 1
+            val = reader.value(opt, eq, val)
             if opt == "--config":
                 config = val
             else:
@@ -746,14 +731,9 @@ def _import_capture_modules() -> None:
 
 def run_watch(args: list[str]) -> int:
     """``driftguard watch [--config FILE] [--once] [--store URL]``."""
-    try:
-        parsed = _parse(args)
-    except _Usage as e:
-        sys.stderr.write(f"error: {e}\n\n{WATCH_USAGE}")
-        return 2
-    if parsed is None:
-        sys.stdout.write(WATCH_USAGE)
-        return 0
+    parsed = parse_command(lambda: _parse(args), WATCH_USAGE)
+    if isinstance(parsed, int):
+        return parsed
     path, once, cli_store = parsed
     secrets: list[str] = []
     try:

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..errors import FetchError, FetchTimeoutError, RedirectsError, TooLargeError
-from ..fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MAX_REDIRECTS, redact_url
+from ..errors import FetchError
+from ..fetch import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
+    http_errors,
+    read_body,
+    redact_url,
+    status_message,
+)
 
 __all__ = ["HttpStatusError", "Response", "get", "new_client"]
 
@@ -64,41 +72,12 @@ def get(
     ``E_REDIRECTS``."""
     shown = redact_url(url)
     deadline = time.monotonic() + timeout
-    try:
-        with client.stream("GET", url, headers=dict(headers or {})) as response:
-            status = response.status_code
-            if not 200 <= status < 300:
-                reason = response.reason_phrase or ""
-                raise HttpStatusError(
-                    f"GET {shown}: HTTP {status}{' ' + reason if reason else ''}", status
-                )
-            declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                raise TooLargeError(
-                    f"GET {shown}: the body ({declared} bytes) exceeds the limit"
-                    f" of {max_bytes} bytes"
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLargeError(
-                        f"GET {shown}: the body exceeds the limit of {max_bytes} bytes"
-                    )
-                if time.monotonic() > deadline:
-                    raise FetchTimeoutError(
-                        f"GET {shown}: no complete response within {timeout:g} s"
-                    )
-                chunks.append(chunk)
-            return Response(
-                b"".join(chunks), str(response.url), response.headers.get("Content-Type", "")
-            )
-    except httpx.TooManyRedirects:
-        raise RedirectsError(f"GET {shown}: more than {MAX_REDIRECTS} redirects") from None
-    except httpx.TimeoutException:
-        raise FetchTimeoutError(f"GET {shown}: no response within {timeout:g} s") from None
-    except httpx.InvalidURL as e:
-        raise FetchError(f"GET {shown}: invalid URL ({e})") from None
-    except httpx.HTTPError as e:
-        raise FetchError(f"GET {shown}: {type(e).__name__}: {e or 'connection failed'}") from None
+    with (
+        http_errors(shown, timeout=timeout, max_redirects=MAX_REDIRECTS),
+        client.stream("GET", url, headers=dict(headers or {})) as response,
+    ):
+        status = response.status_code
+        if not 200 <= status < 300:
+            raise HttpStatusError(status_message(shown, response), status)
+        body = read_body(response, shown, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+        return Response(body, str(response.url), response.headers.get("Content-Type", ""))

@@ -49,28 +49,14 @@ except ImportError as _e:  # pragma: no cover - exercised only without psycopg
         f" (or 'psycopg[binary]'): {_e}"
     ) from None
 
-from . import schema
-from .base import (
-    AlertRow,
-    ChangeRow,
-    DeliveryRow,
-    Observation,
-    PollRecord,
-    Recorded,
-    SnapshotRow,
-    StoreError,
-    SurfaceState,
-)
-from .sqlite import (
+from ._sql import (
     ALERT_COLUMNS,
-    CHANGE_COLUMNS,
-    OBSERVATION_COLUMNS,
-    SURFACE_COLUMNS,
+    INSERT_CHANGE,
+    SELECT_CHANGE_ID,
+    SqlStore,
     alert_row,
-    change_row,
-    observation_row,
-    surface_row,
 )
+from .base import AlertRow, StoreError
 
 __all__ = ["MIGRATION_LOCK", "PostgresStore", "redacted_url"]
 
@@ -126,11 +112,12 @@ def redacted_url(url: str) -> str:
         return "postgresql://[unparseable URL]"
 
 
-class PostgresStore:
+class PostgresStore(SqlStore):
     """The watch store in a PostgreSQL database (see the module docs). Thread-safe: one
     connection, every call serialized."""
 
     dialect = "postgresql"
+    param = "%s"
 
     def __init__(self, url: str) -> None:
         self._url = url
@@ -146,8 +133,6 @@ class PostgresStore:
         except BaseException:
             self.close()
             raise
-
-    # -- plumbing ------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -198,31 +183,12 @@ class PostgresStore:
         with self._lock:
             conn = self._connect()
             try:
-                return conn.execute(sql, tuple(params)).fetchall()
+                return conn.execute(self._q(sql), tuple(params)).fetchall()
             except psycopg.Error as e:
                 raise self._error("query failed", e) from None
 
-    def _migrate(self) -> None:
-        while True:
-            with self._tx() as tx:
-                tx.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-                tx.execute(schema.VERSION_TABLE)
-                row = tx.execute("SELECT version FROM driftguard_schema").fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > schema.SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {self.location} has schema version {version}, newer than"
-                        f" this build's {schema.SCHEMA_VERSION}: upgrade driftguard"
-                    )
-                if version == schema.SCHEMA_VERSION:
-                    return
-                target = version + 1
-                for stmt in schema.statements(target, "postgresql"):
-                    tx.execute(stmt)
-                if row is None:
-                    tx.execute("INSERT INTO driftguard_schema (version) VALUES (%s)", (target,))
-                else:
-                    tx.execute("UPDATE driftguard_schema SET version = %s", (target,))
+    def _migration_began(self, tx: psycopg.Connection[Any]) -> None:
+        tx.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""
@@ -232,13 +198,6 @@ class PostgresStore:
                 with contextlib.suppress(Exception):
                     self._conn.close()
                 self._conn = None
-
-    def schema_version(self) -> int:
-        """The database's schema version."""
-        rows = self._read("SELECT version FROM driftguard_schema")
-        return int(rows[0][0]) if rows else 0
-
-    # -- schedule ------------------------------------------------------------------------
 
     def sync_surfaces(self, names: Sequence[str], now: int) -> None:
         """See :meth:`Store.sync_surfaces`. Concurrent watchers may sync at once: inserts
@@ -263,16 +222,6 @@ class PostgresStore:
                 (wanted,),
             )
 
-    def surface(self, name: str) -> SurfaceState | None:
-        """See :meth:`Store.surface`."""
-        rows = self._read(f"SELECT {SURFACE_COLUMNS} FROM surfaces WHERE name = %s", (name,))
-        return surface_row(rows[0]) if rows else None
-
-    def surfaces(self) -> list[SurfaceState]:
-        """See :meth:`Store.surfaces`."""
-        rows = self._read(f"SELECT {SURFACE_COLUMNS} FROM surfaces ORDER BY name")
-        return [surface_row(r) for r in rows]
-
     def lease_due(self, owner: str, now: int, limit: int, lease_seconds: float) -> list[str]:
         """See :meth:`Store.lease_due`: one ``… FOR UPDATE SKIP LOCKED`` + ``UPDATE``."""
         if limit <= 0:
@@ -289,146 +238,6 @@ class PostgresStore:
                 (now, now, limit, owner, until),
             ).fetchall()
         return [r[0] for r in sorted(rows, key=lambda r: (int(r[1]), r[0]))]
-
-    def next_due(self) -> int | None:
-        """See :meth:`Store.next_due`."""
-        rows = self._read(
-            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until + 1 > next_due"
-            " THEN lease_until + 1 ELSE next_due END) FROM surfaces WHERE active = 1"
-        )
-        return None if not rows or rows[0][0] is None else int(rows[0][0])
-
-    def lease_owners(self) -> list[str]:
-        """See :meth:`Store.lease_owners`."""
-        rows = self._read(
-            "SELECT lease_owner FROM surfaces WHERE lease_owner IS NOT NULL"
-            " UNION SELECT lease_owner FROM alerts WHERE lease_owner IS NOT NULL"
-        )
-        return sorted(r[0] for r in rows)
-
-    def release_leases(self, owner: str) -> int:
-        """See :meth:`Store.release_leases`."""
-        with self._tx() as db:
-            a = db.execute(
-                "UPDATE surfaces SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = %s",
-                (owner,),
-            ).rowcount
-            b = db.execute(
-                "UPDATE alerts SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = %s",
-                (owner,),
-            ).rowcount
-        return int(a) + int(b)
-
-    def record_poll(self, poll: PollRecord) -> Recorded:
-        """See :meth:`Store.record_poll` (one transaction)."""
-        with self._tx() as db:
-            row = db.execute(
-                "INSERT INTO observations (surface, at, ok, outcome, digest, approved, code,"
-                " message, duration_ms, owner) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " RETURNING id",
-                (
-                    poll.surface,
-                    poll.at,
-                    int(poll.ok),
-                    poll.outcome,
-                    poll.digest,
-                    poll.approved,
-                    poll.code,
-                    poll.message,
-                    poll.duration_ms,
-                    poll.owner,
-                ),
-            ).fetchone()
-            assert row is not None
-            obs_id = int(row[0])
-            if poll.snapshot is not None:
-                s = poll.snapshot
-                db.execute(
-                    "INSERT INTO snapshots (digest, kind, body, first_seen)"
-                    " VALUES (%s, %s, %s, %s) ON CONFLICT (digest) DO NOTHING",
-                    (s.digest, s.kind, s.body, poll.at),
-                )
-            change_id: int | None = None
-            new_change = False
-            alert_ids: list[int] = []
-            if poll.change is not None:
-                c = poll.change
-                # ON CONFLICT: another watcher may store the same change concurrently
-                # (after a lease expired); exactly one of them queues the alerts.
-                inserted = db.execute(
-                    "INSERT INTO changes (surface, at, observation_id, old_digest,"
-                    " new_digest, max_severity, fails, summary, report)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (surface, old_digest, new_digest) DO NOTHING RETURNING id",
-                    (
-                        poll.surface,
-                        poll.at,
-                        obs_id,
-                        c.old_digest,
-                        c.new_digest,
-                        c.max_severity,
-                        int(c.fails),
-                        c.summary,
-                        c.report,
-                    ),
-                ).fetchone()
-                if inserted is not None:
-                    change_id = int(inserted[0])
-                    new_change = True
-                    for a in poll.alerts:
-                        got = db.execute(
-                            "INSERT INTO alerts (change_id, surface, sink, kind, created,"
-                            " status, attempts, next_attempt, payload)"
-                            " VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s, %s) RETURNING id",
-                            (change_id, poll.surface, a.sink, a.kind, poll.at, poll.at, a.payload),
-                        ).fetchone()
-                        assert got is not None
-                        alert_ids.append(int(got[0]))
-                else:
-                    existing = db.execute(
-                        "SELECT id FROM changes WHERE surface = %s AND old_digest = %s"
-                        " AND new_digest = %s",
-                        (poll.surface, c.old_digest, c.new_digest),
-                    ).fetchone()
-                    change_id = None if existing is None else int(existing[0])
-            db.execute(
-                "INSERT INTO surfaces (name, active, next_due, failures) VALUES (%s, 1, %s, 0)"
-                " ON CONFLICT (name) DO NOTHING",
-                (poll.surface, poll.next_due),
-            )
-            if poll.ok:
-                db.execute(
-                    "UPDATE surfaces SET next_due = %s, failures = %s, last_polled = %s,"
-                    " last_raw = COALESCE(%s, last_raw), last_digest = %s, etag = %s,"
-                    " last_modified = %s, lease_owner = NULL, lease_until = NULL"
-                    " WHERE name = %s AND (lease_owner IS NULL OR lease_owner = %s)",
-                    (
-                        poll.next_due,
-                        poll.failures,
-                        poll.at,
-                        poll.raw_hash,
-                        poll.digest,
-                        poll.etag,
-                        poll.last_modified,
-                        poll.surface,
-                        poll.owner,
-                    ),
-                )
-            else:
-                db.execute(
-                    "UPDATE surfaces SET next_due = %s, failures = %s, last_polled = %s,"
-                    " lease_owner = NULL, lease_until = NULL"
-                    " WHERE name = %s AND (lease_owner IS NULL OR lease_owner = %s)",
-                    (poll.next_due, poll.failures, poll.at, poll.surface, poll.owner),
-                )
-        return Recorded(
-            observation_id=obs_id,
-            change_id=change_id,
-            new_change=new_change,
-            alert_ids=tuple(alert_ids),
-        )
-
-    # -- alerts --------------------------------------------------------------------------
 
     def lease_alerts(
         self, owner: str, now: int, limit: int, lease_seconds: float
@@ -451,147 +260,24 @@ class PostgresStore:
         alerts = [alert_row(r) for r in rows]
         return sorted(alerts, key=lambda a: (a.next_attempt, a.id))
 
-    def next_alert_due(self) -> int | None:
-        """See :meth:`Store.next_alert_due`."""
-        rows = self._read(
-            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until + 1 > next_attempt"
-            " THEN lease_until + 1 ELSE next_attempt END) FROM alerts WHERE status = 'pending'"
-        )
-        return None if not rows or rows[0][0] is None else int(rows[0][0])
+    def _insert_id(self, db: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> int:
+        row = db.execute(self._q(sql) + " RETURNING id", tuple(params)).fetchone()
+        assert row is not None
+        return int(row[0])
 
-    def record_delivery(
-        self, alert_id: int, at: int, ok: bool, detail: str, next_attempt: int
-    ) -> None:
-        """See :meth:`Store.record_delivery`."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO deliveries (alert_id, at, ok, detail) VALUES (%s, %s, %s, %s)",
-                (alert_id, at, int(ok), detail),
-            )
-            if ok:
-                db.execute(
-                    "UPDATE alerts SET status = 'delivered', attempts = attempts + 1,"
-                    " delivered_at = %s, lease_owner = NULL, lease_until = NULL WHERE id = %s",
-                    (at, alert_id),
-                )
-            else:
-                db.execute(
-                    "UPDATE alerts SET attempts = attempts + 1, last_error = %s,"
-                    " next_attempt = %s, lease_owner = NULL, lease_until = NULL WHERE id = %s",
-                    (detail, next_attempt, alert_id),
-                )
-
-    # -- queries -------------------------------------------------------------------------
-
-    def observations(
-        self,
-        surface: str,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-        limit: int | None = None,
-    ) -> list[Observation]:
-        """See :meth:`Store.observations`."""
-        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = %s"
-        params: list[Any] = [surface]
-        if since is not None:
-            sql += " AND at >= %s"
-            params.append(since)
-        if until is not None:
-            sql += " AND at <= %s"
-            params.append(until)
-        if limit is not None:
-            rows = self._read(sql + " ORDER BY at DESC, id DESC LIMIT %s", [*params, limit])
-            rows.reverse()
-        else:
-            rows = self._read(sql + " ORDER BY at, id", params)
-        return [observation_row(r) for r in rows]
-
-    def observation_at(self, surface: str, at: int) -> Observation | None:
-        """See :meth:`Store.observation_at`."""
-        rows = self._read(
-            f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = %s AND ok = 1"
-            " AND at <= %s ORDER BY at DESC, id DESC LIMIT 1",
-            (surface, at),
-        )
-        return observation_row(rows[0]) if rows else None
-
-    def first_seen(self, surface: str, digest: str, after: int | None = None) -> int | None:
-        """See :meth:`Store.first_seen`."""
-        rows = self._read(
-            "SELECT MIN(at) FROM observations WHERE surface = %s AND ok = 1 AND digest = %s"
-            " AND at > %s",
-            (surface, digest, -1 if after is None else after),
-        )
-        return None if not rows or rows[0][0] is None else int(rows[0][0])
-
-    def last_seen(self, surface: str, digest: str) -> int | None:
-        """See :meth:`Store.last_seen`."""
-        rows = self._read(
-            "SELECT MAX(at) FROM observations WHERE surface = %s AND ok = 1 AND digest = %s",
-            (surface, digest),
-        )
-        return None if not rows or rows[0][0] is None else int(rows[0][0])
-
-    def first_other(self, surface: str, digest: str, after: int | None = None) -> int | None:
-        """See :meth:`Store.first_other`."""
-        rows = self._read(
-            "SELECT MIN(at) FROM observations WHERE surface = %s AND ok = 1 AND digest <> %s"
-            " AND at > %s",
-            (surface, digest, -1 if after is None else after),
-        )
-        return None if not rows or rows[0][0] is None else int(rows[0][0])
-
-    def last_ok(self, surface: str) -> Observation | None:
-        """See :meth:`Store.last_ok`."""
-        rows = self._read(
-            f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = %s AND ok = 1"
-            " ORDER BY at DESC, id DESC LIMIT 1",
-            (surface,),
-        )
-        return observation_row(rows[0]) if rows else None
-
-    def snapshot(self, digest: str) -> SnapshotRow | None:
-        """See :meth:`Store.snapshot`."""
-        rows = self._read(
-            "SELECT digest, kind, body, first_seen FROM snapshots WHERE digest = %s", (digest,)
-        )
-        if not rows:
-            return None
-        r = rows[0]
-        return SnapshotRow(digest=r[0], kind=r[1], body=r[2], first_seen=int(r[3]))
-
-    def find_change(self, surface: str, old_digest: str, new_digest: str) -> ChangeRow | None:
-        """See :meth:`Store.find_change`."""
-        rows = self._read(
-            f"SELECT {CHANGE_COLUMNS} FROM changes WHERE surface = %s AND old_digest = %s"
-            " AND new_digest = %s",
-            (surface, old_digest, new_digest),
-        )
-        return change_row(rows[0]) if rows else None
-
-    def changes(self, surface: str) -> list[ChangeRow]:
-        """See :meth:`Store.changes`."""
-        rows = self._read(
-            f"SELECT {CHANGE_COLUMNS} FROM changes WHERE surface = %s ORDER BY at, id",
-            (surface,),
-        )
-        return [change_row(r) for r in rows]
-
-    def alerts(self, surface: str) -> list[AlertRow]:
-        """See :meth:`Store.alerts`."""
-        rows = self._read(
-            f"SELECT {ALERT_COLUMNS} FROM alerts WHERE surface = %s ORDER BY id", (surface,)
-        )
-        return [alert_row(r) for r in rows]
-
-    def deliveries(self, alert_id: int) -> list[DeliveryRow]:
-        """See :meth:`Store.deliveries`."""
-        rows = self._read(
-            "SELECT id, alert_id, at, ok, detail FROM deliveries WHERE alert_id = %s ORDER BY id",
-            (alert_id,),
-        )
-        return [
-            DeliveryRow(id=int(r[0]), alert_id=int(r[1]), at=int(r[2]), ok=bool(r[3]), detail=r[4])
-            for r in rows
-        ]
+    def _add_change(
+        self, db: psycopg.Connection[Any], params: Sequence[Any]
+    ) -> tuple[int | None, bool]:
+        # ON CONFLICT: another watcher may store the same change concurrently (after a
+        # lease expired); exactly one of them gets the id back and queues the alerts.
+        inserted = db.execute(
+            self._q(INSERT_CHANGE)
+            + " ON CONFLICT (surface, old_digest, new_digest) DO NOTHING RETURNING id",
+            tuple(params),
+        ).fetchone()
+        if inserted is not None:
+            return int(inserted[0]), True
+        existing = db.execute(
+            self._q(SELECT_CHANGE_ID), (params[0], params[3], params[4])
+        ).fetchone()
+        return (None if existing is None else int(existing[0])), False

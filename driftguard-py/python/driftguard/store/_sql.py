@@ -1,0 +1,516 @@
+"""What the SQLite and PostgreSQL stores share: row mapping and every statement that is
+the same in both dialects.
+
+:class:`SqlStore` implements most of :class:`~.base.Store` over the portable schema
+(:mod:`driftguard.store.schema`). SQL here is written with ``?`` parameter markers;
+:meth:`SqlStore._q` turns them into the backend's (:attr:`SqlStore.param`). A backend
+supplies the connection and its transactions (:meth:`SqlStore._tx`,
+:meth:`SqlStore._read`), how an inserted row's id is read back
+(:meth:`SqlStore._insert_id`), how a change report is stored at most once
+(:meth:`SqlStore._add_change`), and what truly differs by dialect: syncing the surface
+list, leasing (``lease_due``, ``lease_alerts``), migrations and connection handling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from . import schema
+from .base import (
+    AlertRow,
+    ChangeRow,
+    DeliveryRow,
+    Observation,
+    PollRecord,
+    Recorded,
+    SnapshotRow,
+    StoreError,
+    SurfaceState,
+)
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "CHANGE_COLUMNS",
+    "INSERT_CHANGE",
+    "OBSERVATION_COLUMNS",
+    "SELECT_CHANGE_ID",
+    "SURFACE_COLUMNS",
+    "SqlStore",
+    "alert_row",
+    "change_row",
+    "observation_row",
+    "surface_row",
+]
+
+SURFACE_COLUMNS = (
+    "name, active, next_due, failures, etag, last_modified, last_raw, last_digest,"
+    " last_polled, lease_owner, lease_until"
+)
+OBSERVATION_COLUMNS = (
+    "id, surface, at, ok, outcome, digest, approved, code, message, duration_ms, owner"
+)
+CHANGE_COLUMNS = (
+    "id, surface, at, observation_id, old_digest, new_digest, max_severity, fails, summary, report"
+)
+ALERT_COLUMNS = (
+    "id, change_id, surface, sink, kind, created, status, attempts, next_attempt,"
+    " delivered_at, last_error, payload"
+)
+
+
+def surface_row(r: Sequence[Any]) -> SurfaceState:
+    """A ``surfaces`` row (:data:`SURFACE_COLUMNS` order) → :class:`SurfaceState`."""
+    return SurfaceState(
+        name=r[0],
+        active=bool(r[1]),
+        next_due=int(r[2]),
+        failures=int(r[3]),
+        etag=r[4],
+        last_modified=r[5],
+        last_raw=r[6],
+        last_digest=r[7],
+        last_polled=None if r[8] is None else int(r[8]),
+        lease_owner=r[9],
+        lease_until=None if r[10] is None else int(r[10]),
+    )
+
+
+def observation_row(r: Sequence[Any]) -> Observation:
+    """An ``observations`` row (:data:`OBSERVATION_COLUMNS`) → :class:`Observation`."""
+    return Observation(
+        id=int(r[0]),
+        surface=r[1],
+        at=int(r[2]),
+        ok=bool(r[3]),
+        outcome=r[4],
+        digest=r[5],
+        approved=r[6],
+        code=r[7],
+        message=r[8],
+        duration_ms=int(r[9]),
+        owner=r[10],
+    )
+
+
+def change_row(r: Sequence[Any]) -> ChangeRow:
+    """A ``changes`` row (:data:`CHANGE_COLUMNS`) → :class:`ChangeRow`."""
+    return ChangeRow(
+        id=int(r[0]),
+        surface=r[1],
+        at=int(r[2]),
+        observation_id=int(r[3]),
+        old_digest=r[4],
+        new_digest=r[5],
+        max_severity=r[6],
+        fails=bool(r[7]),
+        summary=r[8],
+        report=r[9],
+    )
+
+
+def alert_row(r: Sequence[Any]) -> AlertRow:
+    """An ``alerts`` row (:data:`ALERT_COLUMNS`) → :class:`AlertRow`."""
+    return AlertRow(
+        id=int(r[0]),
+        change_id=int(r[1]),
+        surface=r[2],
+        sink=r[3],
+        kind=r[4],
+        created=int(r[5]),
+        status=r[6],
+        attempts=int(r[7]),
+        next_attempt=int(r[8]),
+        delivered_at=None if r[9] is None else int(r[9]),
+        last_error=r[10],
+        payload=r[11],
+    )
+
+
+#: Inserts a change report (parameters: surface, at, observation_id, old_digest,
+#: new_digest, max_severity, fails, summary, report).
+INSERT_CHANGE = (
+    "INSERT INTO changes (surface, at, observation_id, old_digest,"
+    " new_digest, max_severity, fails, summary, report)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: The id of the change report for (surface, old_digest, new_digest).
+SELECT_CHANGE_ID = "SELECT id FROM changes WHERE surface = ? AND old_digest = ? AND new_digest = ?"
+
+
+class SqlStore:
+    """The statements both SQL backends share (see the module docs). Subclasses set
+    :attr:`param` and implement the hooks that raise ``NotImplementedError`` here."""
+
+    #: The dialect :func:`~driftguard.store.schema.statements` writes the DDL for.
+    dialect = ""
+    #: Where the store is, as messages show it (never a password).
+    location = ""
+    #: The backend's parameter marker (``?`` for SQLite, ``%s`` for psycopg).
+    param = "?"
+
+    def _q(self, sql: str) -> str:
+        """``sql`` (written with ``?`` markers) with the backend's markers."""
+        return sql if self.param == "?" else sql.replace("?", self.param)
+
+    def _tx(self) -> AbstractContextManager[Any]:
+        """One write transaction yielding the connection, rolled back on any error."""
+        raise NotImplementedError
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Runs one read-only statement (``?`` markers) and returns its rows."""
+        raise NotImplementedError
+
+    def _exec(self, db: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Runs one statement (``?`` markers) on ``db`` inside :meth:`_tx`; the cursor."""
+        return db.execute(self._q(sql), tuple(params))
+
+    def _insert_id(self, db: Any, sql: str, params: Sequence[Any]) -> int:
+        """Runs one ``INSERT`` (``?`` markers) and returns the new row's id."""
+        raise NotImplementedError
+
+    def _add_change(self, db: Any, params: Sequence[Any]) -> tuple[int | None, bool]:
+        """Stores a change report (:data:`INSERT_CHANGE` parameters) unless one for the
+        same (surface, old, new digest) exists: ``(its id, whether it is new)``."""
+        raise NotImplementedError
+
+    def _migration_began(self, tx: Any) -> None:
+        """Called first in each migration transaction (PostgreSQL: takes the lock that
+        serializes migrating watchers)."""
+
+    def _schema_at(self, tx: Any, version: int) -> None:
+        """Called in the migration transaction once the schema is at ``version``."""
+
+    def _newer(self, version: int) -> str:
+        return (
+            f"the store {self.location} has schema version {version}, newer than this"
+            f" build's {schema.SCHEMA_VERSION}: upgrade driftguard"
+        )
+
+    def _migrate(self) -> None:
+        """Runs the pending migrations, one transaction each; ``E_STORE`` for a schema
+        newer than this build's."""
+        while True:
+            with self._tx() as tx:
+                self._migration_began(tx)
+                tx.execute(schema.VERSION_TABLE)
+                row = tx.execute("SELECT version FROM driftguard_schema").fetchone()
+                version = 0 if row is None else int(row[0])
+                if version > schema.SCHEMA_VERSION:
+                    raise StoreError(self._newer(version))
+                if version == schema.SCHEMA_VERSION:
+                    self._schema_at(tx, version)
+                    return
+                target = version + 1
+                for stmt in schema.statements(target, self.dialect):
+                    tx.execute(stmt)
+                if row is None:
+                    self._exec(tx, "INSERT INTO driftguard_schema (version) VALUES (?)", (target,))
+                else:
+                    self._exec(tx, "UPDATE driftguard_schema SET version = ?", (target,))
+                self._schema_at(tx, target)
+
+    def schema_version(self) -> int:
+        """The database's schema version."""
+        rows = self._read("SELECT version FROM driftguard_schema")
+        return int(rows[0][0]) if rows else 0
+
+    # -- schedule ------------------------------------------------------------------------
+
+    def surface(self, name: str) -> SurfaceState | None:
+        """See :meth:`Store.surface`."""
+        rows = self._read(f"SELECT {SURFACE_COLUMNS} FROM surfaces WHERE name = ?", (name,))
+        return surface_row(rows[0]) if rows else None
+
+    def surfaces(self) -> list[SurfaceState]:
+        """See :meth:`Store.surfaces`."""
+        rows = self._read(f"SELECT {SURFACE_COLUMNS} FROM surfaces ORDER BY name")
+        return [surface_row(r) for r in rows]
+
+    def next_due(self) -> int | None:
+        """See :meth:`Store.next_due`: the earliest due time, an expired lease counting
+        as due when it ends."""
+        rows = self._read(
+            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until + 1 > next_due"
+            " THEN lease_until + 1 ELSE next_due END) FROM surfaces WHERE active = 1"
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def lease_owners(self) -> list[str]:
+        """See :meth:`Store.lease_owners`."""
+        rows = self._read(
+            "SELECT lease_owner FROM surfaces WHERE lease_owner IS NOT NULL"
+            " UNION SELECT lease_owner FROM alerts WHERE lease_owner IS NOT NULL"
+        )
+        return sorted(r[0] for r in rows)
+
+    def release_leases(self, owner: str) -> int:
+        """See :meth:`Store.release_leases`."""
+        with self._tx() as db:
+            a = self._exec(
+                db,
+                "UPDATE surfaces SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                (owner,),
+            ).rowcount
+            b = self._exec(
+                db,
+                "UPDATE alerts SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                (owner,),
+            ).rowcount
+        return int(a) + int(b)
+
+    def record_poll(self, poll: PollRecord) -> Recorded:
+        """See :meth:`Store.record_poll` (one transaction)."""
+        with self._tx() as db:
+            obs_id = self._insert_id(
+                db,
+                "INSERT INTO observations (surface, at, ok, outcome, digest, approved, code,"
+                " message, duration_ms, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    poll.surface,
+                    poll.at,
+                    int(poll.ok),
+                    poll.outcome,
+                    poll.digest,
+                    poll.approved,
+                    poll.code,
+                    poll.message,
+                    poll.duration_ms,
+                    poll.owner,
+                ),
+            )
+            if poll.snapshot is not None:
+                s = poll.snapshot
+                self._exec(
+                    db,
+                    "INSERT INTO snapshots (digest, kind, body, first_seen) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (digest) DO NOTHING",
+                    (s.digest, s.kind, s.body, poll.at),
+                )
+            change_id: int | None = None
+            new_change = False
+            alert_ids: list[int] = []
+            if poll.change is not None:
+                c = poll.change
+                change_id, new_change = self._add_change(
+                    db,
+                    (
+                        poll.surface,
+                        poll.at,
+                        obs_id,
+                        c.old_digest,
+                        c.new_digest,
+                        c.max_severity,
+                        int(c.fails),
+                        c.summary,
+                        c.report,
+                    ),
+                )
+                if new_change:
+                    for a in poll.alerts:
+                        alert_ids.append(
+                            self._insert_id(
+                                db,
+                                "INSERT INTO alerts (change_id, surface, sink, kind, created,"
+                                " status, attempts, next_attempt, payload)"
+                                " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                                (
+                                    change_id,
+                                    poll.surface,
+                                    a.sink,
+                                    a.kind,
+                                    poll.at,
+                                    poll.at,
+                                    a.payload,
+                                ),
+                            )
+                        )
+            self._exec(
+                db,
+                "INSERT INTO surfaces (name, active, next_due, failures) VALUES (?, 1, ?, 0)"
+                " ON CONFLICT (name) DO NOTHING",
+                (poll.surface, poll.next_due),
+            )
+            if poll.ok:
+                self._exec(
+                    db,
+                    "UPDATE surfaces SET next_due = ?, failures = ?, last_polled = ?,"
+                    " last_raw = COALESCE(?, last_raw), last_digest = ?, etag = ?,"
+                    " last_modified = ?, lease_owner = NULL, lease_until = NULL"
+                    " WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ?)",
+                    (
+                        poll.next_due,
+                        poll.failures,
+                        poll.at,
+                        poll.raw_hash,
+                        poll.digest,
+                        poll.etag,
+                        poll.last_modified,
+                        poll.surface,
+                        poll.owner,
+                    ),
+                )
+            else:
+                self._exec(
+                    db,
+                    "UPDATE surfaces SET next_due = ?, failures = ?, last_polled = ?,"
+                    " lease_owner = NULL, lease_until = NULL"
+                    " WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ?)",
+                    (poll.next_due, poll.failures, poll.at, poll.surface, poll.owner),
+                )
+        return Recorded(
+            observation_id=obs_id,
+            change_id=change_id,
+            new_change=new_change,
+            alert_ids=tuple(alert_ids),
+        )
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def next_alert_due(self) -> int | None:
+        """See :meth:`Store.next_alert_due`."""
+        rows = self._read(
+            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until + 1 > next_attempt"
+            " THEN lease_until + 1 ELSE next_attempt END) FROM alerts WHERE status = 'pending'"
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def record_delivery(
+        self, alert_id: int, at: int, ok: bool, detail: str, next_attempt: int
+    ) -> None:
+        """See :meth:`Store.record_delivery`."""
+        with self._tx() as db:
+            self._exec(
+                db,
+                "INSERT INTO deliveries (alert_id, at, ok, detail) VALUES (?, ?, ?, ?)",
+                (alert_id, at, int(ok), detail),
+            )
+            if ok:
+                self._exec(
+                    db,
+                    "UPDATE alerts SET status = 'delivered', attempts = attempts + 1,"
+                    " delivered_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                    (at, alert_id),
+                )
+            else:
+                self._exec(
+                    db,
+                    "UPDATE alerts SET attempts = attempts + 1, last_error = ?,"
+                    " next_attempt = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                    (detail, next_attempt, alert_id),
+                )
+
+    # -- queries -------------------------------------------------------------------------
+
+    def observations(
+        self,
+        surface: str,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+        limit: int | None = None,
+    ) -> list[Observation]:
+        """See :meth:`Store.observations`."""
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = ?"
+        params: list[Any] = [surface]
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(since)
+        if until is not None:
+            sql += " AND at <= ?"
+            params.append(until)
+        if limit is not None:
+            rows = self._read(sql + " ORDER BY at DESC, id DESC LIMIT ?", [*params, limit])
+            rows.reverse()
+        else:
+            rows = self._read(sql + " ORDER BY at, id", params)
+        return [observation_row(r) for r in rows]
+
+    def observation_at(self, surface: str, at: int) -> Observation | None:
+        """See :meth:`Store.observation_at`."""
+        rows = self._read(
+            f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = ? AND ok = 1"
+            " AND at <= ? ORDER BY at DESC, id DESC LIMIT 1",
+            (surface, at),
+        )
+        return observation_row(rows[0]) if rows else None
+
+    def first_seen(self, surface: str, digest: str, after: int | None = None) -> int | None:
+        """See :meth:`Store.first_seen`."""
+        rows = self._read(
+            "SELECT MIN(at) FROM observations WHERE surface = ? AND ok = 1 AND digest = ?"
+            " AND at > ?",
+            (surface, digest, -1 if after is None else after),
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def last_seen(self, surface: str, digest: str) -> int | None:
+        """See :meth:`Store.last_seen`."""
+        rows = self._read(
+            "SELECT MAX(at) FROM observations WHERE surface = ? AND ok = 1 AND digest = ?",
+            (surface, digest),
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def first_other(self, surface: str, digest: str, after: int | None = None) -> int | None:
+        """See :meth:`Store.first_other`."""
+        rows = self._read(
+            "SELECT MIN(at) FROM observations WHERE surface = ? AND ok = 1 AND digest <> ?"
+            " AND at > ?",
+            (surface, digest, -1 if after is None else after),
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def last_ok(self, surface: str) -> Observation | None:
+        """See :meth:`Store.last_ok`."""
+        rows = self._read(
+            f"SELECT {OBSERVATION_COLUMNS} FROM observations WHERE surface = ? AND ok = 1"
+            " ORDER BY at DESC, id DESC LIMIT 1",
+            (surface,),
+        )
+        return observation_row(rows[0]) if rows else None
+
+    def snapshot(self, digest: str) -> SnapshotRow | None:
+        """See :meth:`Store.snapshot`."""
+        rows = self._read(
+            "SELECT digest, kind, body, first_seen FROM snapshots WHERE digest = ?", (digest,)
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return SnapshotRow(digest=r[0], kind=r[1], body=r[2], first_seen=int(r[3]))
+
+    def find_change(self, surface: str, old_digest: str, new_digest: str) -> ChangeRow | None:
+        """See :meth:`Store.find_change`."""
+        rows = self._read(
+            f"SELECT {CHANGE_COLUMNS} FROM changes WHERE surface = ? AND old_digest = ?"
+            " AND new_digest = ?",
+            (surface, old_digest, new_digest),
+        )
+        return change_row(rows[0]) if rows else None
+
+    def changes(self, surface: str) -> list[ChangeRow]:
+        """See :meth:`Store.changes`."""
+        rows = self._read(
+            f"SELECT {CHANGE_COLUMNS} FROM changes WHERE surface = ? ORDER BY at, id", (surface,)
+        )
+        return [change_row(r) for r in rows]
+
+    def alerts(self, surface: str) -> list[AlertRow]:
+        """See :meth:`Store.alerts`."""
+        rows = self._read(
+            f"SELECT {ALERT_COLUMNS} FROM alerts WHERE surface = ? ORDER BY id", (surface,)
+        )
+        return [alert_row(r) for r in rows]
+
+    def deliveries(self, alert_id: int) -> list[DeliveryRow]:
+        """See :meth:`Store.deliveries`."""
+        rows = self._read(
+            "SELECT id, alert_id, at, ok, detail FROM deliveries WHERE alert_id = ? ORDER BY id",
+            (alert_id,),
+        )
+        return [
+            DeliveryRow(id=int(r[0]), alert_id=int(r[1]), at=int(r[2]), ok=bool(r[3]), detail=r[4])
+            for r in rows
+        ]

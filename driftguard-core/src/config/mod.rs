@@ -322,37 +322,25 @@ impl Source {
             Source::File { path } => format!("file {path}"),
             Source::Url { url } => format!("url {}", url.as_str()),
             Source::McpHttp { url } => format!("mcp_http {}", url.as_str()),
-            Source::Package { spec, of, registry } => {
-                let mut out = format!("package {spec}");
-                let mut extra = Vec::new();
-                if let Some(of) = of {
-                    extra.push(format!("run by surface {of}"));
-                }
-                if let Some(r) = registry {
-                    extra.push(format!("registry: {r}"));
-                }
-                if !extra.is_empty() {
-                    out.push_str(&format!(" ({})", extra.join("; ")));
-                }
-                out
-            }
+            Source::Package { spec, of, registry } => with_notes(
+                format!("package {spec}"),
+                [
+                    of.as_ref().map(|of| format!("run by surface {of}")),
+                    registry.as_ref().map(|r| format!("registry: {r}")),
+                ],
+            ),
             Source::McpStdio {
                 command, env, cwd, ..
             } => {
                 let argv: Vec<String> = command.iter().map(|t| shell_word(t.as_str())).collect();
-                let mut out = format!("mcp_stdio {}", argv.join(" "));
-                let mut extra = Vec::new();
-                if !env.is_empty() {
-                    let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
-                    extra.push(format!("env: {}", names.join(", ")));
-                }
-                if let Some(cwd) = cwd {
-                    extra.push(format!("cwd: {cwd}"));
-                }
-                if !extra.is_empty() {
-                    out.push_str(&format!(" ({})", extra.join("; ")));
-                }
-                out
+                let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+                with_notes(
+                    format!("mcp_stdio {}", argv.join(" ")),
+                    [
+                        (!names.is_empty()).then(|| format!("env: {}", names.join(", "))),
+                        cwd.as_ref().map(|cwd| format!("cwd: {cwd}")),
+                    ],
+                )
             }
             Source::Endpoint {
                 url,
@@ -426,6 +414,16 @@ impl Source {
             );
         }
         crate::alert::sorted_keys(v)
+    }
+}
+
+/// `head (note; note)` with the notes that are present, or just `head`.
+fn with_notes<const N: usize>(head: String, notes: [Option<String>; N]) -> String {
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    if notes.is_empty() {
+        head
+    } else {
+        format!("{head} ({})", notes.join("; "))
     }
 }
 

@@ -219,6 +219,9 @@ export declare function lockApprove(configText: string, lockText: string | undef
  */
 export declare function lockCheck(configText: string, lockText: string | undefined | null, snapshots: Record<string, string>, failures: Record<string, CaptureFailure>, today: string | undefined | null, format: string, policies?: Record<string, string> | undefined | null, approved?: Record<string, string> | undefined | null): CheckResult
 
+/** The usage text of `approve` and `check` (the core's, the same in every binding). */
+export declare function lockUsage(): string
+
 /** Replaces every secret value in `text` with `[redacted]` (longest first). */
 export declare function redact(text: string, secrets: Array<string>): string
 

@@ -846,6 +846,7 @@ module.exports.loadSamples = nativeBinding.loadSamples
 module.exports.loadValue = nativeBinding.loadValue
 module.exports.lockApprove = nativeBinding.lockApprove
 module.exports.lockCheck = nativeBinding.lockCheck
+module.exports.lockUsage = nativeBinding.lockUsage
 module.exports.redact = nativeBinding.redact
 module.exports.reportFromJson = nativeBinding.reportFromJson
 module.exports.rulesJson = nativeBinding.rulesJson

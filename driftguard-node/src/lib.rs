@@ -574,6 +574,12 @@ pub fn lock_check(
     })
 }
 
+/// The usage text of `approve` and `check` (the core's, the same in every binding).
+#[napi]
+pub fn lock_usage() -> String {
+    driftguard_core::lock::USAGE.to_owned()
+}
+
 /// Replaces every secret value in `text` with `[redacted]` (longest first).
 #[napi]
 pub fn redact(text: String, secrets: Vec<String>) -> String {

@@ -37,6 +37,30 @@ use crate::error::{Error, Location, Result};
 use crate::parse::{Limits, Syntax, parse_text};
 use crate::snapshot::Snapshot;
 
+/// The usage of the bindings' `approve` and `check` commands, one text for every
+/// binding so their `--help` and usage errors print the same bytes.
+pub const USAGE: &str = "\
+usage: driftguard approve [SURFACE...] [--config FILE]
+       driftguard check [SURFACE...] [--config FILE] [--format FORMAT]
+
+approve: capture each surface of driftguard.toml (or only the SURFACEs named) and record
+its snapshot as approved in driftguard.lock, beside the configuration (approving every
+surface also drops entries of surfaces no longer configured).
+check: capture each surface again and compare it with driftguard.lock under the
+surface's policy; print the report.
+
+options:
+  --config FILE      the configuration (default: driftguard.toml in this directory)
+  --format FORMAT    check's output: text (default), json, markdown, github
+
+environment:
+  DRIFTGUARD_NOW     an RFC 3339 time used instead of the clock (approval time; the
+                     date check judges ignore expiry by)
+
+exit codes: approve 0 ok, 2 any error; check 0 no failing drift, 1 drift that fails
+the policy, 2 a surface not approved, a capture failure, or any error
+";
+
 /// The lock format this build reads and writes.
 pub const LOCK_FORMAT: &str = "driftguard.lock/1";
 

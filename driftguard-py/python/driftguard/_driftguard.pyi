@@ -4,6 +4,7 @@ from typing import Any, Protocol, final
 
 __all__ = [
     "CLI_USAGE",
+    "LOCK_USAGE",
     "SIGNATURE_HEADER",
     "SNAPSHOT_FORMAT",
     "Change",
@@ -33,6 +34,7 @@ __all__ = [
 __version__: str
 SNAPSHOT_FORMAT: str
 CLI_USAGE: str
+LOCK_USAGE: str
 
 @final
 class Snapshot:

@@ -29,27 +29,8 @@ from .errors import DriftGuardError
 
 __all__ = ["LOCK_USAGE", "run_approve", "run_check"]
 
-LOCK_USAGE = """\
-usage: driftguard approve [SURFACE...] [--config FILE]
-       driftguard check [SURFACE...] [--config FILE] [--format FORMAT]
-
-approve: capture each surface of driftguard.toml (or only the SURFACEs named) and record
-its snapshot as approved in driftguard.lock, beside the configuration (approving every
-surface also drops entries of surfaces no longer configured).
-check: capture each surface again and compare it with driftguard.lock under the
-surface's policy; print the report.
-
-options:
-  --config FILE      the configuration (default: driftguard.toml in this directory)
-  --format FORMAT    check's output: text (default), json, markdown, github
-
-environment:
-  DRIFTGUARD_NOW     an RFC 3339 time used instead of the clock (approval time; the
-                     date check judges ignore expiry by)
-
-exit codes: approve 0 ok, 2 any error; check 0 no failing drift, 1 drift that fails
-the policy, 2 a surface not approved, a capture failure, or any error
-"""
+LOCK_USAGE = _n.LOCK_USAGE
+"""Usage of ``approve`` and ``check``: the core's text, the same in every binding."""
 
 FORMATS = ("text", "json", "markdown", "github")
 

@@ -8,10 +8,12 @@
 //! Exit codes: `0` nothing at or above the threshold, `1` changes at or above it, `2`
 //! usage or input error.
 
+use crate::classify::diff::diff_unsealed;
 use crate::classify::policy::{Policy, Threshold};
-use crate::classify::{diff as diff_snapshots, rules};
-use crate::normalize::{Format, Options, snapshot_from_bytes};
+use crate::classify::{Report, diff as diff_snapshots, rules};
+use crate::normalize::{Format, Options, normalize_parsed, parse_input, snapshot_from_bytes};
 use crate::render::{OutputFormat, RenderOptions};
+use crate::snapshot::Snapshot;
 
 /// What a front end provides: file access and today's date.
 pub trait Host {
@@ -19,6 +21,25 @@ pub trait Host {
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
     /// Today's date as `YYYY-MM-DD` (for sunsets and ignore expiry), if known.
     fn today(&self) -> Option<String>;
+
+    /// Runs two independent jobs and returns when both have run. `diff` snapshots its
+    /// two documents through it. The core starts no threads: a host that may (a native
+    /// binary, a Python or Node extension) runs `a` on a second thread while it runs `b`,
+    /// which halves the wall time of snapshotting on two cores; the default runs `a`,
+    /// then `b`. The jobs only set results they own, so the output is the same bytes
+    /// either way.
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        a();
+        b();
+    }
+
+    /// Takes what a command no longer needs once its output is ready (the two snapshots
+    /// and the report of `diff`: tens of megabytes of small allocations on a large
+    /// API). The default frees it. A host whose process exits right after [`run`] may
+    /// skip the free, as compilers do, and leave the memory to the operating system.
+    fn dispose(&self, garbage: Box<dyn std::any::Any + Send>) {
+        drop(garbage);
+    }
 }
 
 /// What to print and how to exit.
@@ -263,24 +284,100 @@ fn diff(args: &[String], host: &dyn Host) -> Result<(String, u8), Failure> {
         format,
         ..Options::default()
     };
-    let old = snapshot_from_bytes(&read(host, old_path)?, &options)?;
-    let new = snapshot_from_bytes(&read(host, new_path)?, &options)?;
-    let report = diff_snapshots(&old, &new, &policy, today.as_deref())?;
-    let rendered = report.render(
-        output,
-        &RenderOptions {
-            color: a.flag("--color"),
-            file: (new_path != "-").then(|| new_path.to_owned()),
-            fail_on: policy.fail_on.min_severity(),
-            tool_version: VERSION.to_owned(),
-        },
-    );
+    let (mut old, mut new) = snapshot_both(host, old_path, new_path, &options)?;
+    let report = classify_both(host, &mut old, &mut new, &policy, today.as_deref())?;
+    let render_options = RenderOptions {
+        color: a.flag("--color"),
+        file: (new_path != "-").then(|| new_path.to_owned()),
+        fail_on: policy.fail_on.min_severity(),
+        tool_version: VERSION.to_owned(),
+    };
+    let rendered = report.render(output, &render_options);
     let code = if policy.fails(report.max_severity()) {
         1
     } else {
         0
     };
+    host.dispose(Box::new((old, new, report)));
     Ok((rendered, code))
+}
+
+/// Reads and snapshots OLD and NEW, overlapping the work through [`Host::join`]: NEW is
+/// parsed while OLD is parsed and normalized (NEW's own normalization follows, once
+/// OLD's text and tree are freed, so the peak memory stays that of one after the
+/// other). The snapshots may be unsealed. The error reported is the one a sequential
+/// run meets first: reading OLD, snapshotting OLD, reading NEW, snapshotting NEW.
+fn snapshot_both(
+    host: &dyn Host,
+    old_path: &str,
+    new_path: &str,
+    options: &Options,
+) -> Result<(Snapshot, Snapshot), Failure> {
+    let old_bytes = read(host, old_path)?;
+    let new_bytes = match read(host, new_path) {
+        Ok(bytes) => bytes,
+        Err(unreadable) => {
+            // OLD's own error comes first, as it would in order.
+            snapshot_from_bytes(&old_bytes, options)?;
+            return Err(unreadable);
+        }
+    };
+    let mut old = None;
+    let mut parsed_new = None;
+    host.join(
+        &mut || {
+            old =
+                Some(parse_input(&old_bytes, options).and_then(|p| normalize_parsed(&p, options)));
+        },
+        &mut || parsed_new = Some(parse_input(&new_bytes, options)),
+    );
+    drop(old_bytes);
+    let old = old.ok_or_else(host_skipped_a_job)??;
+    let new = normalize_parsed(&parsed_new.ok_or_else(host_skipped_a_job)??, options)?;
+    Ok((old, new))
+}
+
+/// Classifies OLD → NEW, hashing the two snapshots while they are compared (through
+/// [`Host::join`]); the report is the one [`diff_snapshots`] gives.
+fn classify_both(
+    host: &dyn Host,
+    old: &mut Snapshot,
+    new: &mut Snapshot,
+    policy: &Policy,
+    today: Option<&str>,
+) -> Result<Report, Failure> {
+    let digest = |s: &Snapshot| -> crate::Result<String> {
+        if s.is_sealed() {
+            Ok(s.digest().to_owned())
+        } else {
+            s.content_digest()
+        }
+    };
+    let mut digests = None;
+    let mut report = None;
+    {
+        let (old, new) = (&*old, &*new);
+        host.join(
+            &mut || digests = Some((digest(old), digest(new))),
+            &mut || report = Some(diff_unsealed(old, new, policy, today)),
+        );
+    }
+    let (old_digest, new_digest) = digests.ok_or_else(host_skipped_a_job)?;
+    old.set_digest(old_digest?);
+    new.set_digest(new_digest?);
+    if old.digest() == new.digest() {
+        // Equal snapshots: the plain diff, which does not compare equal surfaces.
+        return Ok(diff_snapshots(old, new, policy, today)?);
+    }
+    let mut report = report.ok_or_else(host_skipped_a_job)??;
+    old.digest().clone_into(&mut report.old);
+    new.digest().clone_into(&mut report.new);
+    Ok(report)
+}
+
+/// A host's `join` must run both jobs; one that did not is a bug in the host.
+fn host_skipped_a_job() -> Failure {
+    Failure::Input("error: internal error: the host did not run both jobs".into())
 }
 
 /// `rules [--format text|json]`.
@@ -400,5 +497,180 @@ mod tests {
         let a = run_args(&["diff", "old.json", "new.json", "--format", "json"]);
         let b = run_args(&["diff", "old.json", "new.json", "--format", "json"]);
         assert_eq!(a, b);
+    }
+
+    /// How a test host runs [`Host::join`]'s two jobs.
+    #[derive(Clone, Copy, Debug)]
+    enum Order {
+        /// The default: `a`, then `b`.
+        Default,
+        /// `b`, then `a`.
+        Reversed,
+        /// `a` on a second thread, as the native command line does.
+        Threads,
+        /// A broken host: `b` only.
+        SkipsA,
+    }
+
+    /// [`Files`] with a chosen `join` and a count of what `dispose` was given.
+    struct Joining {
+        files: Files,
+        order: Order,
+        disposed: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Host for Joining {
+        fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+            self.files.read(path)
+        }
+        fn today(&self) -> Option<String> {
+            self.files.today()
+        }
+        fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+            match self.order {
+                Order::Default => {
+                    a();
+                    b();
+                }
+                Order::Reversed => {
+                    b();
+                    a();
+                }
+                Order::Threads => std::thread::scope(|s| {
+                    let t = s.spawn(a);
+                    b();
+                    t.join().expect("job a panicked");
+                }),
+                Order::SkipsA => b(),
+            }
+        }
+        fn dispose(&self, garbage: Box<dyn std::any::Any + Send>) {
+            self.disposed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            drop(garbage);
+        }
+    }
+
+    fn joining(order: Order) -> Joining {
+        let mut files = host();
+        files.0.extend([
+            (
+                "pets-1.yaml",
+                include_str!("../../examples/contracts/petstore-v1.yaml"),
+            ),
+            (
+                "pets-2.yaml",
+                include_str!("../../examples/contracts/petstore-v2.yaml"),
+            ),
+            (
+                "mail-1.json",
+                include_str!("../../examples/contracts/postmark-mcp-1.0.15.json"),
+            ),
+            (
+                "mail-2.json",
+                include_str!("../../examples/contracts/postmark-mcp-1.0.16-poisoned.json"),
+            ),
+            ("broken.json", "{\"type\": "),
+            ("broken.yaml", "a: [1, 2\n"),
+        ]);
+        Joining {
+            files,
+            order,
+            disposed: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    #[test]
+    fn diff_is_the_same_bytes_however_the_host_runs_its_jobs() {
+        let cases: &[&[&str]] = &[
+            &["diff", "pets-1.yaml", "pets-2.yaml", "--format", "json"],
+            &["diff", "mail-1.json", "mail-2.json", "--format", "markdown"],
+            &["diff", "old.json", "new.json"],
+            // Equal snapshots (different spellings): the digests decide, no changes.
+            &["diff", "old.json", "same.yaml", "--format", "json"],
+            &["diff", "pets-1.yaml", "pets-1.yaml"],
+            // Errors: the one a sequential run meets first.
+            &["diff", "broken.json", "broken.yaml"],
+            &["diff", "broken.json", "missing.json"],
+            &["diff", "old.json", "missing.json"],
+            &["diff", "missing.json", "broken.json"],
+            &["diff", "old.json", "broken.yaml"],
+            &["diff", "old.json", "pets-1.yaml"],
+        ];
+        for args in cases {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            let plain = run(&args, &joining(Order::Default));
+            for order in [Order::Reversed, Order::Threads] {
+                let h = joining(order);
+                assert_eq!(run(&args, &h), plain, "{args:?} with {order:?}");
+            }
+        }
+        let errors = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            run(&args, &joining(Order::Threads)).err
+        };
+        assert!(
+            errors(&["diff", "broken.json", "missing.json"]).starts_with("error[E_PARSE]"),
+            "OLD's own error comes before NEW's read error"
+        );
+        assert!(errors(&["diff", "old.json", "missing.json"]).contains("cannot read missing.json"));
+        let both = errors(&["diff", "broken.json", "broken.yaml"]);
+        assert!(
+            both.starts_with("error[E_PARSE]") && both.contains("line 1"),
+            "{both}"
+        );
+        // The same bytes as the public API's steps, one after the other.
+        let h = joining(Order::Threads);
+        for (old, new) in [
+            ("pets-1.yaml", "pets-2.yaml"),
+            ("mail-1.json", "mail-2.json"),
+            ("old.json", "same.yaml"),
+        ] {
+            let snap = |p: &str| snapshot_from_bytes(&h.read(p).unwrap(), &Options::default());
+            let report = diff_snapshots(
+                &snap(old).unwrap(),
+                &snap(new).unwrap(),
+                &Policy::default(),
+                Some("2026-11-24"),
+            )
+            .unwrap();
+            let options = RenderOptions {
+                file: Some(new.to_owned()),
+                fail_on: Policy::default().fail_on.min_severity(),
+                tool_version: VERSION.to_owned(),
+                ..RenderOptions::default()
+            };
+            let out = run(
+                &["diff", old, new, "--format", "json"].map(str::to_owned),
+                &h,
+            )
+            .out;
+            assert_eq!(
+                out,
+                report.render(OutputFormat::Json, &options),
+                "{old} → {new}"
+            );
+        }
+    }
+
+    #[test]
+    fn diff_disposes_of_its_snapshots_once_and_survives_a_broken_host() {
+        let h = joining(Order::Threads);
+        let o = run(
+            &["diff", "pets-1.yaml", "pets-2.yaml"].map(str::to_owned),
+            &h,
+        );
+        assert_eq!(o.code, 1, "{o:?}");
+        assert_eq!(h.disposed.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let broken = joining(Order::SkipsA);
+        let o = run(
+            &["diff", "pets-1.yaml", "pets-2.yaml"].map(str::to_owned),
+            &broken,
+        );
+        assert_eq!(o.code, 2, "{o:?}");
+        assert_eq!(
+            o.err.lines().next(),
+            Some("error: internal error: the host did not run both jobs")
+        );
     }
 }

@@ -78,15 +78,53 @@ impl Snapshot {
         schemas: BTreeMap<String, Shape>,
         source: Option<Value>,
     ) -> Result<Snapshot> {
-        let mut s = Snapshot {
+        Snapshot::unsealed(surface, meta, schemas, source).seal()
+    }
+
+    /// Assembles a snapshot without its digest yet: [`Snapshot::seal`] computes it.
+    /// The normalizers of the large formats build unsealed snapshots so that a caller
+    /// holding two of them (the `diff` command) can hash both while it diffs them; every
+    /// public constructor seals before it returns.
+    pub(crate) fn unsealed(
+        surface: Surface,
+        meta: BTreeMap<String, Value>,
+        schemas: BTreeMap<String, Shape>,
+        source: Option<Value>,
+    ) -> Snapshot {
+        Snapshot {
             meta,
             schemas,
             source,
             surface,
             digest: String::new(),
-        };
-        s.digest = s.compute_digest()?;
-        Ok(s)
+        }
+    }
+
+    /// Computes the digest if it is not known yet.
+    pub(crate) fn seal(mut self) -> Result<Snapshot> {
+        if self.digest.is_empty() {
+            self.digest = self.compute_digest()?;
+        }
+        Ok(self)
+    }
+
+    /// Whether the digest is known (always, outside the crate).
+    pub(crate) fn is_sealed(&self) -> bool {
+        !self.digest.is_empty()
+    }
+
+    /// The digest of the content, computed now (the digest of a sealed snapshot).
+    pub(crate) fn content_digest(&self) -> Result<String> {
+        self.compute_digest()
+    }
+
+    /// Sets the digest computed by [`Snapshot::content_digest`] on an unsealed snapshot.
+    pub(crate) fn set_digest(&mut self, digest: String) {
+        debug_assert!(
+            self.digest.is_empty() || self.digest == digest,
+            "a sealed snapshot's digest cannot change"
+        );
+        self.digest = digest;
     }
 
     /// The kind of contract.
@@ -102,6 +140,10 @@ impl Snapshot {
 
     /// `sha256:<hex>` over the canonical bytes.
     pub fn digest(&self) -> &str {
+        debug_assert!(
+            self.is_sealed(),
+            "the digest of an unsealed snapshot was read"
+        );
         &self.digest
     }
 

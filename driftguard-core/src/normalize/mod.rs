@@ -42,17 +42,45 @@ pub struct Options {
 ///
 /// With [`Format::Samples`] the text is one JSON payload, or several as JSON Lines.
 pub fn snapshot_from_bytes(bytes: &[u8], options: &Options) -> Result<Snapshot> {
+    normalize_parsed(&parse_input(bytes, options)?, options)?.seal()
+}
+
+/// A document read by the first half of [`snapshot_from_bytes`].
+pub(crate) enum Parsed<'a> {
+    /// Plain JSON, in the compact tree.
+    Compact(Document<'a>),
+    /// Anything else that parsed (YAML, or JSON the compact tree declines).
+    Tree(Value),
+    /// Sample payloads: parsed and inferred together by the second half.
+    Samples(&'a [u8]),
+}
+
+/// The first half of [`snapshot_from_bytes`]: parses the text.
+pub(crate) fn parse_input<'a>(bytes: &'a [u8], options: &Options) -> Result<Parsed<'a>> {
     if options.format == Format::Samples {
-        return samples::from_bytes(bytes, options);
+        return Ok(Parsed::Samples(bytes));
     }
     // Plain JSON takes the compact tree; anything else (YAML, errors, limits) the
     // `serde_json` path, which gives the same value or the exact error.
     if let Some(doc) = parse_document(bytes, &options.limits) {
-        return normalize_document(&doc, options);
+        return Ok(Parsed::Compact(doc));
     }
-    let value = parse_text(bytes, Syntax::Auto, &options.limits)?;
-    // The parser already enforced the depth limit.
-    normalize_checked(J::V(&value), options)
+    Ok(Parsed::Tree(parse_text(
+        bytes,
+        Syntax::Auto,
+        &options.limits,
+    )?))
+}
+
+/// The second half of [`snapshot_from_bytes`]: normalizes what [`parse_input`] read,
+/// into a snapshot that may still be unsealed (see [`Snapshot::seal`]).
+pub(crate) fn normalize_parsed(parsed: &Parsed<'_>, options: &Options) -> Result<Snapshot> {
+    match parsed {
+        Parsed::Samples(bytes) => samples::from_bytes(bytes, options),
+        Parsed::Compact(doc) => normalize_unsealed(J::root(doc), options),
+        // The parser already enforced the depth limit.
+        Parsed::Tree(value) => normalize_unsealed(J::V(value), options),
+    }
 }
 
 /// Normalizes a compact document (within the depth limit by construction).
@@ -92,6 +120,12 @@ pub fn snapshot_from_value(value: &Value, options: &Options) -> Result<Snapshot>
 /// OpenAPI and Swagger read the document through the view; the other formats (small
 /// documents in practice) read a `serde_json::Value`, converted once if need be.
 fn normalize_checked(value: J<'_>, options: &Options) -> Result<Snapshot> {
+    normalize_unsealed(value, options)?.seal()
+}
+
+/// [`normalize_checked`] without the digest: the large formats' snapshots come back
+/// unsealed.
+fn normalize_unsealed(value: J<'_>, options: &Options) -> Result<Snapshot> {
     let format = match options.format {
         Format::Auto => detect::detect_view(value)?,
         f => f,

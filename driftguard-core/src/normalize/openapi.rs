@@ -125,7 +125,12 @@ pub(crate) fn normalize(value: J<'_>, limits: &Limits) -> Result<Snapshot> {
     }
 
     let meta = meta(root, version)?;
-    Snapshot::new(Surface::Api(surface), meta, walker.lowerer.finish(), None)
+    Ok(Snapshot::unsealed(
+        Surface::Api(surface),
+        meta,
+        walker.lowerer.finish(),
+        None,
+    ))
 }
 
 /// `(major, minor)` of a version string like `3.1.0`.
@@ -441,7 +446,7 @@ mod tests {
     use serde_json::Value;
 
     fn normalize(v: &Value, limits: &Limits) -> Result<Snapshot> {
-        super::normalize(J::from(v), limits)
+        super::normalize(J::from(v), limits)?.seal()
     }
     use serde_json::json;
     use std::collections::BTreeSet;

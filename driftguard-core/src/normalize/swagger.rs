@@ -141,7 +141,7 @@ pub(crate) fn normalize(value: J<'_>, limits: &Limits) -> Result<Snapshot> {
     fill(&mut surface, &shapes)?;
 
     let meta = meta(root, "2.0")?;
-    Snapshot::new(Surface::Api(surface), meta, table, None)
+    Ok(Snapshot::unsealed(Surface::Api(surface), meta, table, None))
 }
 
 /// Servers from `host`, `basePath` and `schemes`: `{scheme}://{host}{basePath}` per
@@ -596,7 +596,7 @@ mod tests {
     use super::*;
 
     fn normalize(v: &Value, limits: &Limits) -> Result<Snapshot> {
-        super::normalize(J::from(v), limits)
+        super::normalize(J::from(v), limits)?.seal()
     }
     use serde_json::json;
     use std::collections::BTreeSet;

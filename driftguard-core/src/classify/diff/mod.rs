@@ -35,6 +35,36 @@ pub fn diff(
     policy: &Policy,
     today: Option<&str>,
 ) -> Result<Report> {
+    let differ = old.digest() != new.digest();
+    let mut report = classify(old, new, policy, today, differ)?;
+    old.digest().clone_into(&mut report.old);
+    new.digest().clone_into(&mut report.new);
+    Ok(report)
+}
+
+/// [`diff`] for snapshots that may still be unsealed (see `Snapshot::seal`): the
+/// surfaces are compared even when they are equal, and the report's `old` and `new`
+/// digests are left empty for the caller, who computes them meanwhile. When the two
+/// digests turn out equal the caller must use [`diff`] instead, which reports what
+/// equal snapshots report.
+pub(crate) fn diff_unsealed(
+    old: &Snapshot,
+    new: &Snapshot,
+    policy: &Policy,
+    today: Option<&str>,
+) -> Result<Report> {
+    classify(old, new, policy, today, true)
+}
+
+/// The judgment of [`diff`]; `differ` is false when the digests say the snapshots are
+/// equal, which skips the comparison of the surfaces.
+fn classify(
+    old: &Snapshot,
+    new: &Snapshot,
+    policy: &Policy,
+    today: Option<&str>,
+    differ: bool,
+) -> Result<Report> {
     if old.kind() != new.kind() {
         return Err(Error::unsupported(
             format!(
@@ -46,7 +76,7 @@ pub fn diff(
         ));
     }
     let mut ctx = Ctx::new(old, new, policy.profile, today);
-    if old.digest() != new.digest() {
+    if differ {
         match (&old.surface, &new.surface) {
             (Surface::Api(a), Surface::Api(b)) => api::compare(&mut ctx, a, b),
             (Surface::Mcp(a), Surface::Mcp(b)) => mcp::compare(&mut ctx, a, b),
@@ -86,12 +116,7 @@ pub fn diff(
     all.extend(applied.expired);
     sort_changes(&mut all);
     let ignored: Vec<Ignored> = applied.ignored;
-    Ok(Report::new(
-        old.digest().to_owned(),
-        new.digest().to_owned(),
-        all,
-        ignored,
-    ))
+    Ok(Report::new(String::new(), String::new(), all, ignored))
 }
 
 /// `api-major-version-not-bumped`: something broke but `info.version`'s major part

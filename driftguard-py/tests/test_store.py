@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from driftguard.store import (
@@ -313,6 +314,44 @@ def test_newer_schema_is_e_store(store_url: str) -> None:
     assert password is None or password not in str(e.value)
 
 
+def _lease_worker(url: str, owner: str, start: Any, out: Any) -> None:
+    store = open_store(url)
+    start.wait(60)  # every process connected: lease together
+    got: list[str] = []
+    while True:
+        batch = store.lease_due(owner, 10**12, 3, 3600)
+        if not batch:
+            break
+        got += batch
+        time.sleep(0.005)  # a watcher polls what it leased before it leases again
+    store.close()
+    out.put(got)
+
+
+def test_processes_never_lease_the_same_surface(store_url: str) -> None:
+    """Three processes lease 3 at a time from 300 due surfaces at once (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL: FOR UPDATE SKIP LOCKED) until none is left: every surface is
+    leased exactly once, and every process got some."""
+    store = open_store(store_url)
+    names = [f"s{i:03d}" for i in range(300)]
+    store.sync_surfaces(names, 0)
+    store.close()
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    start = ctx.Barrier(3)
+    procs = [
+        ctx.Process(target=_lease_worker, args=(store_url, f"w{i}", start, q)) for i in range(3)
+    ]
+    for p in procs:
+        p.start()
+    results = [q.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    leased = [n for r in results for n in r]
+    assert sorted(leased) == names
+    assert all(results), [len(r) for r in results]
+
+
 # ---------------------------------------------------------------------------------------
 # SQLite only
 # ---------------------------------------------------------------------------------------
@@ -374,31 +413,3 @@ def test_times() -> None:
         parse_time("yesterday")
     with pytest.raises(ValueError, match="RFC 3339"):
         parse_time("2025-11-25T01:02:03")
-
-
-def _lease_worker(path: str, owner: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    store = SqliteStore(path)
-    got: list[str] = []
-    for _ in range(50):
-        got += store.lease_due(owner, 10**12, 3, 3600)
-    store.close()
-    out.put(got)
-
-
-def test_two_processes_never_lease_the_same_surface(tmp_path: Path) -> None:
-    path = str(tmp_path / "d.db")
-    store = SqliteStore(path)
-    names = [f"s{i:03d}" for i in range(200)]
-    store.sync_surfaces(names, 0)
-    store.close()
-    ctx = multiprocessing.get_context("spawn")
-    q = ctx.Queue()
-    procs = [ctx.Process(target=_lease_worker, args=(path, f"w{i}", q)) for i in range(2)]
-    for p in procs:
-        p.start()
-    results = [q.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(30)
-    leased = results[0] + results[1]
-    assert sorted(leased) == names  # every surface exactly once
-    assert results[0] and results[1]

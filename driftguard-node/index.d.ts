@@ -74,6 +74,9 @@ export interface CaptureFailure {
   message: string
 }
 
+/** The usage text of `capture` (the core's, the same in every binding). */
+export declare function captureUsage(): string
+
 /** One classified change. */
 export interface Change {
   /** The value after the change (absent when something was removed). */

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Report = nativeBinding.Report
 module.exports.Snapshot = nativeBinding.Snapshot
+module.exports.captureUsage = nativeBinding.captureUsage
 module.exports.configPlan = nativeBinding.configPlan
 module.exports.coreVersion = nativeBinding.coreVersion
 module.exports.diff = nativeBinding.diff

@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod alert;
+pub mod capture;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -574,6 +574,12 @@ pub fn lock_check(
     })
 }
 
+/// The usage text of `capture` (the core's, the same in every binding).
+#[napi]
+pub fn capture_usage() -> String {
+    driftguard_core::capture::USAGE.to_owned()
+}
+
 /// The usage text of `approve` and `check` (the core's, the same in every binding).
 #[napi]
 pub fn lock_usage() -> String {

@@ -16,35 +16,8 @@ import { runApprove, runCheck } from './lock.js';
 import { captureDocumentText, captureMcpHttp, captureMcpStdio } from './mcp.js';
 import { capturePackage, capturePackageText, packageDocumentText } from './package/index.js';
 
-/** Usage of `capture`. */
-export const CAPTURE_USAGE = `usage: driftguard capture SOURCE [-o FILE] [--format FORMAT] [--header 'Name: value']...
-                          [--timeout SECS] [--document]
-       driftguard capture --mcp-stdio [--env KEY=VALUE]... [--cwd DIR] [-o FILE] -- CMD [ARGS...]
-       driftguard capture --mcp-http URL [--header 'Name: value']... [-o FILE]
-       driftguard capture --endpoint URL [--samples N] [--interval-ms MS] [--header ...] [-o FILE]
-       driftguard capture --package npm:NAME[@RANGE]|pypi:NAME[==VERSION] [-o FILE] [--document]
-
-SOURCE is a file, - (stdin) or an http(s) URL. Prints the canonical snapshot (what
-\`driftguard snapshot\` prints) of the captured document; --document writes the document
-itself (the MCP capture document, the fetched body, the array of samples, or the
-package capture document). --package resolves against the configured registry (npm:
-npm_config_registry, .npmrc; PyPI: PIP_INDEX_URL, pip.conf) and caches artifacts under
-$DRIFTGUARD_CACHE/packages (default ~/.cache/driftguard/packages).
-
-options:
-  -o, --output FILE        write to FILE instead of stdout
-  --format FORMAT          SOURCE's format: auto (default), openapi, swagger, json-schema,
-                           mcp, samples, snapshot
-  --header 'Name: value'   an HTTP header; the value may use \${VAR} (from the environment)
-  --timeout SECS           deadline of the capture (default 30)
-  --document               write the captured document, not its snapshot
-  --env KEY=VALUE          environment of the stdio server (besides PATH, HOME…)
-  --cwd DIR                working directory of the stdio server
-  --samples N              --endpoint: how many responses (default 3)
-  --interval-ms MS         --endpoint: pause between them (default 1000)
-
-exit codes: 0 captured, 2 usage or capture error
-`;
+/** Usage of `capture`: the core's text, the same in every binding. */
+export const CAPTURE_USAGE: string = binding.captureUsage();
 
 /** What a CLI run prints and its exit code. */
 export interface CliResult {
@@ -92,7 +65,8 @@ export async function run(args: string[]): Promise<CliResult> {
   return { out: outcome.out, err: outcome.err, code: outcome.code };
 }
 
-interface CaptureArgs {
+/** `capture`'s options as parsed (see `parseCapture`). */
+export interface CaptureArgs {
   source?: string;
   output?: string;
   format?: string;
@@ -118,7 +92,11 @@ function number(name: string, value: string, min: number): number {
   return n;
 }
 
-function parseCapture(args: string[]): CaptureArgs {
+/**
+ * Parses `capture`'s arguments (without `capture`); a bad command line throws a usage
+ * error. Exported so that tests can check that it accepts every option of the usage text.
+ */
+export function parseCapture(args: string[]): CaptureArgs {
   const out: CaptureArgs = { headers: {}, document: false, mcpStdio: false, env: {}, command: [] };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -219,7 +197,10 @@ function parseHeaderOrUsage(text: string): [string, string] {
 }
 
 async function capture(args: string[]): Promise<CliResult> {
-  if (args.includes('--help') || args.includes('-h')) {
+  // Only before `--`: what follows it is the stdio server's command line (`-- server --help`).
+  const dashes = args.indexOf('--');
+  const own = dashes < 0 ? args : args.slice(0, dashes);
+  if (own.includes('--help') || own.includes('-h')) {
     return { out: CAPTURE_USAGE, err: '', code: 0 };
   }
   const a = parseCapture(args);
@@ -260,7 +241,7 @@ async function capture(args: string[]): Promise<CliResult> {
     snapshotText = () => load(documentBytes, { format }).toString();
   }
   const out: string | Buffer = a.document ? documentBytes : snapshotText();
-  if (a.output !== undefined) {
+  if (a.output !== undefined && a.output !== '-') {
     try {
       writeFileSync(a.output, out);
     } catch (e) {

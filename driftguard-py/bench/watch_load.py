@@ -5,7 +5,8 @@ What it does, with real parts only:
 
 1. Serves ``--surfaces`` small OpenAPI documents from one real HTTP server on 127.0.0.1
    (``GET /s/<i>/openapi.json``; ThreadingHTTPServer in this process, counting requests
-   per path) and runs a real webhook receiver (another HTTP server in this process).
+   per path: the tests' server, ``tests/surfaces_http.py``) and runs a real webhook
+   receiver (another HTTP server in this process).
 2. Writes ``driftguard.toml`` (every surface at ``--interval``, default 60 s; the default
    ``[watch]`` settings: concurrency 8, jitter 0.1; a webhook sink) and runs
    ``driftguard approve`` (the lock).
@@ -53,116 +54,21 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("driftguard")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
+# The surfaces' HTTP server and the throwaway PostgreSQL cluster are the tests' own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from surfaces_http import serve, serving  # type: ignore[import-not-found]  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
 # The watched surfaces and the webhook receiver
 # ---------------------------------------------------------------------------------------
-
-
-def document(i: int, version: int = 1) -> dict[str, Any]:
-    """Surface ``i``'s OpenAPI document; version 2 makes the ``id`` parameter required and
-    removes the ``note`` response property (breaking + dangerous)."""
-    param: dict[str, Any] = {"name": "id", "in": "query", "schema": {"type": "integer"}}
-    props: dict[str, Any] = {"id": {"type": "integer"}, "note": {"type": "string"}}
-    if version >= 2:
-        param["required"] = True
-        del props["note"]
-    ok = {"type": "object", "properties": props}
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": f"Surface {i}", "version": f"{version}.0.0"},
-        "paths": {
-            f"/items{i}": {
-                "get": {
-                    "parameters": [param],
-                    "responses": {
-                        "200": {
-                            "description": "ok",
-                            "content": {"application/json": {"schema": ok}},
-                        }
-                    },
-                }
-            }
-        },
-    }
-
-
-@dataclass
-class Surfaces:
-    """Bodies served and request times per surface (monotonic)."""
-
-    count: int
-    bodies: dict[int, bytes] = field(default_factory=dict)
-    hits: dict[int, list[float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        for i in range(self.count):
-            self.bodies[i] = json.dumps(document(i)).encode()
-            self.hits[i] = []
-
-    def publish(self, i: int, version: int) -> None:
-        with self.lock:
-            self.bodies[i] = json.dumps(document(i, version)).encode()
-
-    def polled(self, since: float, until: float = float("inf")) -> int:
-        with self.lock:
-            return sum(1 for ts in self.hits.values() for t in ts if since <= t < until)
-
-    def first_after(self, i: int, since: float) -> float | None:
-        with self.lock:
-            return next((t for t in self.hits[i] if t >= since), None)
-
-    def all_polled_since(self, since: float) -> bool:
-        with self.lock:
-            return all(any(t >= since for t in ts) for ts in self.hits.values())
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
-def surfaces_handler(s: Surfaces) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            now = time.monotonic()
-            parts = self.path.split("/")
-            body = None
-            if len(parts) == 4 and parts[1] == "s" and parts[2].isdigit():
-                i = int(parts[2])
-                with s.lock:
-                    if i < s.count:
-                        s.hits[i].append(now)
-                        body = s.bodies[i]
-            if body is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
-
-    return Handler
 
 
 @dataclass
@@ -191,18 +97,6 @@ def inbox_handler(box: Inbox) -> type[BaseHTTPRequestHandler]:
                 box.cond.notify_all()
 
     return Handler
-
-
-@contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = _Server(("127.0.0.1", 0), handler)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # ---------------------------------------------------------------------------------------
@@ -291,7 +185,6 @@ def store_for(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[s
     if not args.postgres:
         yield "driftguard.db", None
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from pg import running_server  # type: ignore[import-not-found]
 
     with running_server() as pg:
@@ -325,11 +218,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         },
     }
-    surfaces = Surfaces(n)
     box = Inbox()
     with (
         tempfile.TemporaryDirectory(prefix="driftguard-watch-load-") as tmp,
-        serving(surfaces_handler(surfaces)) as base,
+        serve(n) as (base, surfaces),
         serving(inbox_handler(box)) as hook,
         store_for(args, env) as (store, pg_datadir),
     ):
@@ -492,17 +384,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         polls_total = surfaces.polled(started)
         # Per surface, the gaps between consecutive polls of the unchanged document: never
         # under the interval (no double poll, also across watchers), never two intervals.
-        with surfaces.lock:
-            gaps = [
-                b - a
-                for i, ts in surfaces.hits.items()
-                if i not in names.values()
-                for a, b in zip(
-                    [t for t in ts if t >= started],
-                    [t for t in ts if t >= started][1:],
-                    strict=False,
-                )
-            ]
+        unchanged = (
+            [t for t in surfaces.times(i) if t >= started]
+            for i in range(n)
+            if i not in names.values()
+        )
+        gaps = [b - a for ts in unchanged for a, b in pairwise(ts)]
         if gaps:
             result["poll_gap_s"] = {"min": round(min(gaps), 2), "max": round(max(gaps), 2)}
         if pg_datadir:

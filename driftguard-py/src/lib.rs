@@ -1081,6 +1081,7 @@ fn _driftguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", cli::VERSION)?;
     m.add("SNAPSHOT_FORMAT", driftguard_core::SNAPSHOT_FORMAT)?;
     m.add("CLI_USAGE", cli::USAGE)?;
+    m.add("CAPTURE_USAGE", driftguard_core::capture::USAGE)?;
     m.add("LOCK_USAGE", lock::USAGE)?;
     m.add_class::<PySnapshot>()?;
     m.add_class::<PyPolicy>()?;

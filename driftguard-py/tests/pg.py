@@ -107,6 +107,17 @@ class PgServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return name
 
+    def terminate_store_sessions(self, dbname: str) -> list[tuple[Any, ...]]:
+        """Ends every session a DriftGuard store holds on ``dbname`` (as a server restart or
+        a failover would); one ``(True,)`` row per session ended."""
+        with self.connect(dbname) as conn:
+            rows: list[tuple[Any, ...]] = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = 'driftguard'",
+                (dbname,),
+            ).fetchall()
+        return rows
+
     def log_tail(self, lines: int = 40) -> str:
         log = self.root / "server.log"
         if not log.exists():

@@ -5,6 +5,9 @@ server records, per path, the monotonic time of each request and the value of th
 ``X-Watcher`` request header (the scale-out test gives each watcher process its own value
 through a ``${VAR}`` header template), so a test can count polls per surface and per watcher
 on the server side, where a double poll or a missed one cannot hide.
+
+The tests and the load benchmark (``bench/watch_load.py``, which also serves its webhook
+receiver with :func:`serving`) share this one server.
 """
 
 from __future__ import annotations
@@ -86,6 +89,21 @@ class SurfacesState:
         with self.lock:
             return sum(len(v) for v in self.hits.values())
 
+    def polled(self, since: float, until: float = float("inf")) -> int:
+        """How many requests for any surface arrived in ``[since, until)``."""
+        with self.lock:
+            return sum(1 for hits in self.hits.values() for t, _ in hits if since <= t < until)
+
+    def first_after(self, i: int, since: float) -> float | None:
+        """The time of the first request for surface ``i`` at or after ``since``."""
+        with self.lock:
+            return next((t for t, _ in self.hits[path(i)] if t >= since), None)
+
+    def all_polled_since(self, since: float) -> bool:
+        """Whether every surface was requested at or after ``since``."""
+        with self.lock:
+            return all(any(t >= since for t, _ in self.hits[path(i)]) for i in range(self.count))
+
 
 def path(i: int) -> str:
     """The path of surface ``i``."""
@@ -134,20 +152,29 @@ def make_handler(state: SurfacesState) -> type[BaseHTTPRequestHandler]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Room for a burst of connections (the benchmark's 1,000 surfaces, its webhook).
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a watcher killed mid-request is expected
 
 
 @contextmanager
-def serve(count: int) -> Iterator[tuple[str, SurfacesState]]:
-    """Serves ``count`` surfaces on 127.0.0.1 (ephemeral port); yields (base URL, state)."""
-    state = SurfacesState(count)
-    server = _Server(("127.0.0.1", 0), make_handler(state))
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serves ``handler`` on 127.0.0.1 (ephemeral port) in a thread; yields the base URL."""
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", state
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve(count: int) -> Iterator[tuple[str, SurfacesState]]:
+    """Serves ``count`` surfaces on 127.0.0.1 (ephemeral port); yields (base URL, state)."""
+    state = SurfacesState(count)
+    with serving(make_handler(state)) as base:
+        yield base, state

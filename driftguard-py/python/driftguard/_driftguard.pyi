@@ -3,6 +3,7 @@
 from typing import Any, Protocol, final
 
 __all__ = [
+    "CAPTURE_USAGE",
     "CLI_USAGE",
     "LOCK_USAGE",
     "SIGNATURE_HEADER",
@@ -34,6 +35,7 @@ __all__ = [
 __version__: str
 SNAPSHOT_FORMAT: str
 CLI_USAGE: str
+CAPTURE_USAGE: str
 LOCK_USAGE: str
 
 @final

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -27,57 +28,13 @@ from .errors import DriftGuardError
 
 __all__ = ["CAPTURE_USAGE", "main", "run"]
 
-CAPTURE_USAGE = """\
-usage: driftguard capture SOURCE [-o FILE] [--format FORMAT] [--header 'Name: value']...
-                          [--timeout SECS] [--document]
-       driftguard capture --mcp-stdio [--env KEY=VALUE]... [--cwd DIR] -- CMD [ARGS...]
-       driftguard capture --mcp-http URL [--header 'Name: value']...
-       driftguard capture --endpoint URL [--samples N] [--interval-ms MS] [--header ...]
-       driftguard capture --package npm:NAME@VERSION|pypi:NAME==VERSION [--document]
-
-Capture a contract and print its canonical snapshot (exactly what `driftguard snapshot`
-prints for the captured document), to stdout or -o FILE.
-
-sources:
-  SOURCE                 a file, - (stdin) or an http(s) URL (JSON or YAML)
-  --mcp-stdio -- CMD...  start an MCP server and read its catalog over stdio
-  --mcp-http URL         read an MCP server's catalog over Streamable HTTP
-  --endpoint URL         sample a JSON endpoint N times and infer its schema
-  --package SPEC         a published package: npm:NAME[@VERSION|RANGE|TAG] or
-                         pypi:NAME[==VERSION], from the registry npm/pip are configured
-                         with (verified, cached by integrity, extracted in memory)
-
-options:
-  -o, --output FILE      write to FILE instead of stdout
-  --format FORMAT        SOURCE's format: auto (default), openapi, swagger,
-                         json-schema, mcp, samples, snapshot
-  --header 'Name: value' an HTTP header; values may use ${VAR} (environment), never echoed
-  --env KEY=VALUE        an environment variable for the MCP server (${VAR} allowed)
-  --cwd DIR              the MCP server's working directory
-  --timeout SECS         give up after SECS seconds (default 30)
-  --samples N            --endpoint: how many responses (default 3)
-  --interval-ms MS       --endpoint: pause between samples (default 0)
-  --document             write the captured document instead of the snapshot (the
-                         MCP capture document, the fetched body, the samples array, or
-                         the package capture document with its code files' texts)
-
-examples:
-  driftguard capture https://petstore3.swagger.io/api/v3/openapi.json -o petstore.json
-  driftguard capture --header 'Authorization: Bearer ${API_TOKEN}' https://api.example.com/openapi.yaml
-  driftguard capture --mcp-stdio -o time.json -- uvx mcp-server-time
-  driftguard capture --mcp-http http://127.0.0.1:3001/mcp --document
-  driftguard capture --endpoint https://api.example.com/v1/status --samples 5
-  driftguard capture --package npm:@modelcontextprotocol/server-everything@2026.1.26
-  driftguard diff pypi:mcp-server-time==2026.10.10 pypi:mcp-server-time==2026.10.19
-  driftguard diff time.json time-new.json --format markdown
-
-exit codes: 0 ok, 2 any error (error[CODE]: message on stderr)
-"""
+CAPTURE_USAGE: str = _n.CAPTURE_USAGE
+"""Usage of ``capture``: the core's text, the same in every binding."""
 
 _MORE_HELP = """
 capture (the Python package's own command; `driftguard capture --help` for details):
   driftguard capture SOURCE|--mcp-stdio -- CMD...|--mcp-http URL|--endpoint URL [-o FILE]
-  driftguard capture --package npm:NAME@VERSION|pypi:NAME==VERSION [--document]
+  driftguard capture --package npm:NAME[@RANGE]|pypi:NAME[==VERSION] [--document]
 
 approve and check (the lock of driftguard.toml; `driftguard check --help` for details):
   driftguard approve [SURFACE...] [--config FILE]
@@ -218,7 +175,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _capture_parser() -> _Parser:
-    p = _Parser(prog="driftguard capture", add_help=True)
+    # No abbreviations (--doc for --document): the options are exactly the usage's, as in
+    # every binding.
+    p = _Parser(prog="driftguard capture", add_help=True, allow_abbrev=False)
     p.add_argument("source", nargs="?")
     p.add_argument("-o", "--output")
     p.add_argument("--format")
@@ -231,7 +190,7 @@ def _capture_parser() -> _Parser:
     p.add_argument("--cwd")
     p.add_argument("--endpoint", metavar="URL")
     p.add_argument("--samples", type=int, default=3)
-    p.add_argument("--interval-ms", type=int, default=0)
+    p.add_argument("--interval-ms", type=int, default=1000)
     p.add_argument("--package", metavar="SPEC")
     return p
 
@@ -265,8 +224,14 @@ def _capture(args: list[str]) -> int:
         parser.error("--mcp-stdio needs the server's command after --, e.g. -- python -m server")
     if command and not ns.mcp_stdio:
         parser.error("a command after -- is only for --mcp-stdio")
-    if ns.timeout <= 0:
-        parser.error("--timeout must be positive")
+    if not math.isfinite(ns.timeout) or ns.timeout <= 0:
+        parser.error("--timeout must be a positive number of seconds")
+    if ns.samples < 1:
+        parser.error("--samples needs a whole number above 0")
+    if ns.interval_ms < 0:
+        parser.error("--interval-ms must not be negative")
+    if ns.format is not None and ns.source is None:
+        parser.error("--format is only for SOURCE")
     env: dict[str, str] = {}
     for item in ns.env:
         key, sep, value = item.partition("=")
@@ -278,6 +243,8 @@ def _capture(args: list[str]) -> int:
 
     from . import _capture as cap
 
+    text: str | None = None
+    data = b""
     try:
         if ns.mcp_stdio or ns.mcp_http is not None:
             _progress("capturing the MCP server…")
@@ -322,10 +289,7 @@ def _capture(args: list[str]) -> int:
             if is_url(ns.source):
                 _progress(f"fetching {ns.source}…")
             body = cap.capture_document(ns.source, headers=ns.header, timeout=ns.timeout)
-            if ns.document:
-                _emit_bytes(body, ns.output)
-                return 0
-            text = _snapshot_text(_n.load_bytes(body, ns.format))
+            data = body if ns.document else _snapshot_text(_n.load_bytes(body, ns.format)).encode()
     except DriftGuardError as e:
         sys.stderr.write(f"error[{e.code}]: {e}\n")
         return 2
@@ -335,7 +299,13 @@ def _capture(args: list[str]) -> int:
     except OSError as e:
         sys.stderr.write(f"error: cannot read {ns.source}: {_io_message(e)}\n")
         return 2
-    _emit_bytes(text.encode("utf-8"), ns.output)
+    if text is not None:
+        data = text.encode("utf-8")
+    try:
+        _emit_bytes(data, ns.output)
+    except OSError as e:
+        sys.stderr.write(f"error: cannot write {ns.output}: {_io_message(e)}\n")
+        return 2
     return 0
 
 

@@ -17,7 +17,9 @@
 //! (d) `snapshot_from_bytes` — end to end;
 //! (e) `parse::parse_document` — the JSON fast path's compact tree;
 //! (f) `normalize::snapshot_from_document` on the pre-parsed compact tree —
-//!     normalization only, from the tree `snapshot_from_bytes` uses on plain JSON.
+//!     normalization only, from the tree `snapshot_from_bytes` uses on plain JSON;
+//! (g) `Snapshot::content_digest` on the built snapshot — the part of (f) that hashes
+//!     the canonical bytes (printed with (f) − (g), the normalization proper).
 //! It prints the median of each and its ratio to (a) (the target is
 //! normalization ≤ 1.0× (a)), sizes, the digest, and peak memory.
 //!
@@ -163,6 +165,7 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
     let mut d = Vec::with_capacity(iters);
     let mut e = Vec::with_capacity(iters);
     let mut f = Vec::with_capacity(iters);
+    let mut g = Vec::with_capacity(iters);
     let doc = parse_document(&bytes, &limits).ok_or("not plain JSON: no compact tree")?;
     let mut normalize_result: Option<Result<Snapshot, driftguard_core::Error>> = None;
     let mut end_to_end_digest: Option<String> = None;
@@ -181,6 +184,11 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
         let (te, ve) = time(|| parse_document(black_box(&bytes), &limits));
         drop(black_box(ve));
         let (tf, sf) = time(|| snapshot_from_document(black_box(&doc), &options));
+        let sf = sf.map_err(|e| format!("normalize: {e}"))?;
+        let (tg, dg) = time(|| black_box(&sf).content_digest());
+        if dg.as_deref().ok() != Some(sf.digest()) {
+            return Err("content_digest differs from the snapshot's digest".into());
+        }
         drop(black_box(sf));
         normalize_result = Some(sc);
         if i > 0 {
@@ -190,6 +198,7 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
             d.push(td);
             e.push(te);
             f.push(tf);
+            g.push(tg);
         }
     }
     let (ma, mb_, mc, md) = (
@@ -198,7 +207,7 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
         median(&mut c),
         median(&mut d),
     );
-    let (me, mf) = (median(&mut e), median(&mut f));
+    let (me, mf, mg) = (median(&mut e), median(&mut f), median(&mut g));
     let throughput = mb(bytes.len()) / ma.as_secs_f64();
     println!(
         "(a) serde_json::from_slice::<Value>  {:>9.1} ms  ({throughput:.0} MB/s)",
@@ -226,6 +235,16 @@ fn run_one(path: &Path, iters: usize) -> Result<(), String> {
                 "(f) normalize only, compact tree      {:>9.1} ms  = {:.2}x (a)   <- target <= 1.0x",
                 ms(mf),
                 ms(mf) / ms(ma)
+            );
+            println!(
+                "(g) of which the digest (SHA-256)     {:>9.1} ms  = {:.2}x (a)",
+                ms(mg),
+                ms(mg) / ms(ma)
+            );
+            println!(
+                "    (f) - (g): normalization proper   {:>9.1} ms  = {:.2}x (a)",
+                ms(mf) - ms(mg),
+                (ms(mf) - ms(mg)) / ms(ma)
             );
             println!(
                 "(d) end to end (snapshot_from_bytes)  {:>9.1} ms  = {:.2}x (a)",

@@ -113,8 +113,18 @@ impl Snapshot {
         !self.digest.is_empty()
     }
 
-    /// The digest of the content, computed now (the digest of a sealed snapshot).
-    pub(crate) fn content_digest(&self) -> Result<String> {
+    /// The digest of the content, computed now from the canonical bytes: what
+    /// [`Snapshot::digest`] holds for every snapshot this crate built, and a check for
+    /// one whose fields were changed since.
+    ///
+    /// ```
+    /// use driftguard_core::{Options, snapshot_from_bytes};
+    ///
+    /// let text = br#"{"type": "object", "properties": {"id": {"type": "integer"}}}"#;
+    /// let snapshot = snapshot_from_bytes(text, &Options::default()).unwrap();
+    /// assert_eq!(snapshot.content_digest().unwrap(), snapshot.digest());
+    /// ```
+    pub fn content_digest(&self) -> Result<String> {
         self.compute_digest()
     }
 

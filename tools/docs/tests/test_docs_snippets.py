@@ -1,12 +1,15 @@
 """The newcomer path, executed: code blocks of the documentation pages are extracted and
 run as a new user would run them, in an empty directory, against this checkout's builds.
 
-A page opts in with `<!-- docs-test: cli=native|python|node -->` on its first line: which
-build is `driftguard` on PATH — the native example CLI; the Python package's CLI from the
-release wheel pip-installed into a fresh venv (whose python runs the page's ```python
+A page opts in with `<!-- docs-test: cli=native|python|node|rust -->` on its first line:
+which build is `driftguard` on PATH — the native example CLI; the Python package's CLI from
+the release wheel pip-installed into a fresh venv (whose python runs the page's ```python
 blocks); the npm package's bin from the release tarball npm-installed into an empty
-project (whose node_modules the page's ```js blocks import from). Then, in page order, in one temporary directory per page (with a copy of
-`examples/` beside, as in a checkout):
+project (whose node_modules the page's ```js blocks import from); for `rust`, none: the
+page's directory holds this checkout as `driftguard/` (a clone beside the user's project),
+and cargo runs with the workspace's toolchain and target directory, offline (the
+dependencies the earlier stages compiled are reused). Then, in page order, in one
+temporary directory per page (with a copy of `examples/` beside, as in a checkout):
 
 * ```sh blocks run with `bash -e -o pipefail`; the exit status must be 0, or N after
   `<!-- docs-test: exit=N -->`;
@@ -21,7 +24,16 @@ project (whose node_modules the page's ```js blocks import from). Then, in page 
   the build is already on PATH), and `uses: driftguard/driftguard@…` runs action/run.sh
   with the step's `with:` inputs (defaults from action.yml) and a fake GITHUB_* environment:
   the action's exit status must be N, and it must write the job summary;
-* `<!-- docs-test: skip (reason) -->` before a block leaves it out (installs, builds).
+* `<!-- docs-test: file=PATH -->` before a block: the page tells the user to put it in
+  PATH (relative to the page's directory): it is written there; a ```toml block whose
+  first line is a table header PATH already has (`[dependencies]` after `cargo new`) adds
+  its lines under that header. A Cargo.toml written so gets the workspace's Cargo.lock
+  (the crate versions the workspace is tested with);
+* `<!-- docs-test: skip (reason) -->` before a block leaves it out (the reason says who
+  runs it instead).
+
+docs/getting-started/browser.md is run in headless Chromium by
+driftguard-wasm/tests/docs.test.mjs (stage browser), which reads the same directives.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +56,7 @@ TESTED_PAGES = {
     "getting-started/index.md": "native",
     "getting-started/python.md": "python",
     "getting-started/node.md": "node",
+    "getting-started/rust.md": "rust",
     "guides/openapi-ci.md": "native",
     "guides/mcp-pinning.md": "python",
     "github-action.md": "native",
@@ -50,6 +64,7 @@ TESTED_PAGES = {
 DIRECTIVE = re.compile(r"<!--\s*docs-test:\s*(.*?)\s*-->")
 FENCE = re.compile(r"^```([\w-]*)\s*$")
 INSTALL_STEP = re.compile(r"^\s*(pip|npm|pipx|cargo) install\b")
+TOOLCHAIN = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"]
 
 
 @dataclass
@@ -131,6 +146,9 @@ class Env:
             # The released tarball, installed with npm: what `npm install` gives a newcomer.
             modules: Path = request.getfixturevalue("installed_node")
             (self.dir / "node_modules").symlink_to(modules)
+        elif cli == "rust":
+            # A clone of this repository beside the user's project, as the page lays it out.
+            (self.dir / "driftguard").symlink_to(ROOT)
         self.env = {
             "PATH": os.pathsep.join([*path, os.environ["PATH"]]),
             "HOME": str(tmp),
@@ -144,6 +162,21 @@ class Env:
             "npm_config_offline": "true",
             "npm_config_update_notifier": "false",
         }
+        if cli == "rust":
+            home = Path.home()
+            self.env.update(
+                {
+                    # HOME is the temporary directory: keep the real toolchain and crate cache.
+                    "CARGO_HOME": os.environ.get("CARGO_HOME", str(home / ".cargo")),
+                    "RUSTUP_HOME": os.environ.get("RUSTUP_HOME", str(home / ".rustup")),
+                    # The workspace's toolchain and target directory: the dependencies the
+                    # earlier stages compiled are reused, only the user's crates are built.
+                    "RUSTUP_TOOLCHAIN": TOOLCHAIN,
+                    "CARGO_TARGET_DIR": os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target")),
+                    "CARGO_NET_OFFLINE": "true",
+                    "CARGO_TERM_COLOR": "never",
+                }
+            )
 
     def sh(self, script: str, *, pipefail_only: bool = False) -> subprocess.CompletedProcess[str]:
         flags = ["-o", "pipefail"] if pipefail_only else ["-e", "-o", "pipefail"]
@@ -160,6 +193,29 @@ class Env:
 
 def where(page: Page, block: Block) -> str:
     return f"docs/{page.path}:{block.line}"
+
+
+def write_file(env: Env, page: Page, block: Block) -> None:
+    """`file=PATH`: the block is what the page tells the user to put in PATH. A TOML block
+    whose first line is a table header the file already has (`[dependencies]` after `cargo
+    new`) adds its lines under that header; any other block is the whole file."""
+    m = re.fullmatch(r"file=(\S+)", block.directive)
+    assert m, f"{where(page, block)}: bad directive {block.directive!r}"
+    target = env.dir / m.group(1)
+    assert target.resolve().is_relative_to(env.dir.resolve()), f"{where(page, block)}: {m.group(1)} is outside"
+    text = block.text
+    header, _, rest = text.partition("\n")
+    if block.lang == "toml" and re.fullmatch(r"\[[\w.-]+\]", header) and target.exists():
+        lines = target.read_text().splitlines(keepends=True)
+        assert header + "\n" in lines, f"{where(page, block)}: {m.group(1)} has no {header}"
+        at = lines.index(header + "\n") + 1
+        text = "".join(lines[:at]) + rest + "".join(lines[at:])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    if target.name == "Cargo.toml" and not (target.parent / "Cargo.lock").exists():
+        # Held to the crate versions the workspace is tested with (and built with: offline),
+        # as the Python install is held to driftguard-py/ci/requirements.txt.
+        shutil.copyfile(ROOT / "Cargo.lock", target.parent / "Cargo.lock")
 
 
 def run_console(env: Env, page: Page, block: Block) -> None:
@@ -257,7 +313,9 @@ def test_page(page_path: str, tmp_path: Path, native_cli: Path, request: pytest.
     for block in page.blocks:
         if block.directive.startswith("skip"):
             continue
-        if block.lang == "sh":
+        if block.directive.startswith("file="):
+            write_file(env, page, block)
+        elif block.lang == "sh":
             r = env.sh(block.text)
             want = expected_exit(block.directive)
             assert r.returncode == want, (

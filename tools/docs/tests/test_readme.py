@@ -86,20 +86,29 @@ def test_demo_runs_as_the_readme_says() -> None:
         '  "format": "driftguard.snapshot/1",',
         "  BREAKING  operation-removed  DELETE /store/orders/{orderId} — operation `DELETE /store/orders/{orderId}` removed",
         "  BREAKING  parameter-added-required  GET /pets › query shelterId — required query parameter `shelterId` added",
-        "  BREAKING  type-narrowed  POST /store/orders › request body › application/json › quantity"
-        " — type narrowed from number to integer",
-        "  DANGEROUS mcp-server-version-changed  server › version — server version moved from"
-        ' "1.0.15" to "1.0.16": the code behind the tools changed, even where the tools look the same',
-        "  BREAKING  mcp-description-exfiltration-target  tool sendEmail › description"
-        ' — added exfiltration target: email "phan@giftshop.example"',
-        "  DANGEROUS mcp-tool-parameter-added  tool sendEmail › input › bcc — optional parameter `bcc` added"
-        " to an existing tool (new parameters are how exfiltration hides)",
+        (
+            "  BREAKING  type-narrowed  POST /store/orders › request body › application/json › quantity"
+            " — type narrowed from number to integer"
+        ),
+        (
+            "  DANGEROUS mcp-server-version-changed  server › version — server version moved from"
+            ' "1.0.15" to "1.0.16": the code behind the tools changed, even where the tools look the same'
+        ),
+        (
+            "  BREAKING  mcp-description-exfiltration-target  tool sendEmail › description"
+            ' — added exfiltration target: email "phan@giftshop.example"'
+        ),
+        (
+            "  DANGEROUS mcp-tool-parameter-added  tool sendEmail › input › bcc — optional parameter `bcc` added"
+            " to an existing tool (new parameters are how exfiltration hides)"
+        ),
         "| Breaking | 3 |",
         "| Dangerous | 3 |",
         "==> done: more formats with --format json|github|junit|sarif; rules with 'driftguard rules'",
     ]:
         assert line in lines, line
     assert lines.count("(exit 1)") == 4, out
+
 
 SLUG_DROP = re.compile(r"[^\w\- ]")
 

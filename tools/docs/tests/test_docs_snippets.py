@@ -22,8 +22,15 @@ temporary directory per page (with a copy of `examples/` beside, as in a checkou
   its `run:` steps run in the page's directory (a `git` repository with `origin/main`, as
   actions/checkout leaves it), install steps excepted (`pip install`, `npm install`:
   the build is already on PATH), and `uses: driftguard/driftguard@…` runs action/run.sh
-  with the step's `with:` inputs (defaults from action.yml) and a fake GITHUB_* environment:
-  the action's exit status must be N, and it must write the job summary;
+  with the step's `with:` inputs (each one declared by action.yml; defaults from it) and a
+  fake GITHUB_* environment: the action's exit status must be N, and it must write the job
+  summary;
+* a ```sh block after `<!-- docs-test: install -->` is an install command: it runs as
+  written from the page's directory, which is then a checkout (this checkout's top-level
+  entries linked, its target/ holding tools/release/build.sh's release-artifacts/), in a
+  fresh environment of its own (see run_install), and must leave this version's
+  `driftguard` behind; on a Python or Node page, what it installed replaces the fixture's
+  install for the page's later blocks;
 * `<!-- docs-test: file=PATH -->` before a block: the page tells the user to put it in
   PATH (relative to the page's directory): it is written there; a ```toml block whose
   first line is a table header PATH already has (`[dependencies]` after `cargo new`) adds

@@ -79,7 +79,7 @@ stage_browser() {
   "$dir/build.sh"
   (cd "$dir" && node --test --test-reporter=tap --test-concurrency=1 \
     tests/api.test.mjs tests/conformance.test.mjs tests/e2e.test.mjs tests/large.test.mjs \
-    tests/timeline.test.mjs) \
+    tests/timeline.test.mjs tests/docs.test.mjs) \
     2>&1 | tee "$log" || rc=$?
   # node --test's own totals, over every file.
   local passed failed

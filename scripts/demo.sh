@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # DriftGuard demo on the bundled contracts in examples/contracts/.
 #
-#   scripts/demo.sh     build the example CLI (release) and tell the two stories:
+#   scripts/demo.sh     build the example CLI (debug build: the inputs are small) and tell
+#                       the two stories:
 #
 #   1. petstore v1 → v2: an OpenAPI change with breaking, dangerous and safe parts;
 #   2. postmark-mcp: 1.0.15 → 1.0.16 is the real incident (the tool catalog did not
@@ -18,9 +19,9 @@ cd "$DG_ROOT"
 need cargo "install Rust with rustup"
 
 C=examples/contracts
-banner "build: the example CLI (cargo build --release -p driftguard-core --example driftguard)"
-cargo build --release -q -p driftguard-core --example driftguard
-CLI="$DG_ROOT/target/release/examples/driftguard"
+banner "build: the example CLI (cargo build -p driftguard-core --example driftguard)"
+cargo build -q -p driftguard-core --example driftguard
+CLI="${CARGO_TARGET_DIR:-$DG_ROOT/target}/debug/examples/driftguard"
 
 step() {
   local title=$1; shift

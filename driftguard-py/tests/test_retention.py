@@ -22,10 +22,12 @@ from driftguard.store import (
     exposure,
     format_ms,
     open_store,
+    parse_time,
 )
 from driftguard.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
+from httpserver import OPENAPI_V1
 from storekit import ok_poll
-from watchkit import clean_env, run_cli
+from watchkit import Watch, clean_env, run_cli, serve_api
 
 if TYPE_CHECKING:
     from pg import PgServer
@@ -384,3 +386,45 @@ def test_config_retention_is_validated_and_used(tmp_path: Path) -> None:
     # 150 days: only days 150.. of api/pend/idle are older.
     assert ": would remove " in out
     assert path.exists()
+
+
+def test_watcher_prunes_while_polling(tmp_path: Path) -> None:
+    """A watcher with retention 90d prunes the seeded history on its background thread
+    while it keeps polling; every observation it reported committed is still there."""
+    path = _cli_store(tmp_path)
+    # The seed's newest poll is an hour ahead (see seed): make api due now.
+    db = sqlite3.connect(path)
+    db.execute("UPDATE surfaces SET next_due = 0")
+    db.commit()
+    db.close()
+    env = clean_env(DRIFTGUARD_WATCH_INTERVAL="50ms", DRIFTGUARD_WATCH_PRUNE_EVERY="1s")
+    with serve_api(OPENAPI_V1) as (url, _api, _server):
+        (tmp_path / "driftguard.toml").write_text(
+            '[watch]\njitter = 0.0\nmax_backoff = "1s"\nretention = "90d"\n\n'
+            f'[[surface]]\nname = "api"\nurl = "{url}"\ntimeout = "2s"\n'
+        )
+        w = Watch(tmp_path, env)
+        try:
+            m = w.wait_for(r"pruned history before (\S+): (.*)$")
+            w.wait_for(r"observation \d+ api ok")
+            w.wait_for(r"observation \d+ api ok")
+            assert w.terminate() == 0
+        finally:
+            w.kill()
+    # No lock: as for the command, 230 observations (see test_history_prune_command).
+    assert m.group(2) == "230 observations, 1 snapshots, 2 changes, 2 alerts, 2 deliveries"
+    reported = [
+        int(line.split(" observation ")[1].split()[0])
+        for line in w.lines
+        if " observation " in line
+    ]
+    assert len(reported) >= 2
+    store = open_store(str(path))
+    try:
+        kept = {o.id for o in store.observations("api")}
+        assert set(reported) <= kept
+        assert store.pruned_before("api") == parse_time(m.group(1))
+        assert store.observations("idle", until=parse_time(m.group(1)) - 1)[0].id > 0
+    finally:
+        store.close()
+    assert not [line for line in w.lines if "error" in line], w.lines

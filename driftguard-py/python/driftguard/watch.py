@@ -100,6 +100,8 @@ TICK_S = 1.0
 STORE_RETRY_S = 5.0
 #: Time between two prunes of the store's history (any watcher; ``DRIFTGUARD_WATCH_PRUNE_EVERY``).
 PRUNE_EVERY_MS = 3_600_000
+#: How long a stopping watcher waits for the prune thread to finish its batch.
+PRUNE_JOIN_S = 35.0
 #: How long one watcher holds the prune lease (renewed by finishing; a dead one's expires).
 PRUNE_LEASE_MS = 3_600_000
 
@@ -365,6 +367,8 @@ class Watcher:
                 f'DRIFTGUARD_WATCH_PRUNE_EVERY is not a duration such as "1h": {every!r}'
             ) from None
         self.pruner: threading.Thread | None = None
+        #: Polls the watchdog recorded as E_TIMEOUT whose threads may still be running.
+        self.overdue: list[cf.Future[Any]] = []
         self.next_prune_check = 0.0
         self.random = random.Random()
         self._configure()
@@ -509,10 +513,16 @@ class Watcher:
                     self.stop.wait(STORE_RETRY_S)
         finally:
             if self.pruner is not None:
-                # It stops between two bounded batches once self.stop is set.
+                # It stops between two bounded batches once self.stop is set; a batch
+                # waits at most the store's busy timeout.
                 self.stop.set()
-                self.pruner.join(None if not self.abandon.is_set() else 0)
+                self.pruner.join(0 if self.abandon.is_set() else PRUNE_JOIN_S)
+            # Polls the watchdog gave up on (recorded as E_TIMEOUT) may still be running
+            # on a worker thread: interpreter exit would join that thread and hang for as
+            # long as the capture does, so they count as abandoned too.
             abandoned = [f for f in inflight if not f.done()]
+            abandoned += [f for f in self.overdue if not f.done()]
+            stuck = bool(abandoned) or (self.pruner is not None and self.pruner.is_alive())
             with contextlib.suppress(StoreError):
                 self.store.release_leases(self.owner)
             polls.shutdown(wait=False, cancel_futures=True)
@@ -522,7 +532,7 @@ class Watcher:
                 + (f" ({len(abandoned)} in-flight task(s) abandoned)" if abandoned else "")
             )
             self.store.close()
-            if abandoned:
+            if stuck:
                 # Worker threads cannot be killed; do not wait for them at exit.
                 with contextlib.suppress(Exception):
                     self.out.flush()
@@ -579,9 +589,11 @@ class Watcher:
 
     def _watchdog(self, inflight: dict[cf.Future[Any], tuple[str, Any, float]]) -> None:
         now = time.monotonic()
+        self.overdue = [f for f in self.overdue if not f.done()]
         for fut, (kind, item, deadline) in list(inflight.items()):
             if kind == "poll" and now > deadline and not fut.done():
                 inflight.pop(fut)
+                self.overdue.append(fut)
                 name = item[0]
                 timeout = float(self.files.plan.get(name, {}).get("timeout", 0))
                 self._record_poll(

@@ -263,7 +263,13 @@ def test_migration_from_schema_1_keeps_history(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (2,)
     names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
-    assert {"pruned", "maintenance", "changes_surface_at", "deliveries_at"} <= names
+    assert {
+        "pruned",
+        "maintenance",
+        "changes_surface_at",
+        "deliveries_at",
+        "observations_digest",
+    } <= names
     raw.close()
 
 

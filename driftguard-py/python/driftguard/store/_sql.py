@@ -688,32 +688,27 @@ class SqlStore:
                 counts[k] += v
             if any(n.values()):
                 touched.append(surface)
-        # A snapshot goes once nothing retained refers to it.
+        # A snapshot goes once nothing retained refers to it. Each candidate is checked
+        # through the index on observations (digest, at): no scan of the whole history.
         live = set(kept_digests)
-        for sql, params in (
-            (
-                "SELECT DISTINCT digest FROM observations WHERE at >= ? AND digest IS NOT NULL",
-                [before],
-            ),
-            (
-                "SELECT old_digest, new_digest FROM changes WHERE at >= ? OR id IN"
-                " (SELECT change_id FROM alerts WHERE status = 'pending')",
-                [before],
-            ),
-            ("SELECT last_digest FROM surfaces WHERE last_digest IS NOT NULL", []),
-        ):
-            for r in self._read(sql, params):
-                live.update(d for d in r if d is not None)
-        if not dry_run:
-            # Everything still referenced after the deletions above, read again so a
-            # concurrent poll's new observation is never left without its snapshot.
-            for sql in (
-                "SELECT DISTINCT digest FROM observations WHERE digest IS NOT NULL",
-                "SELECT old_digest, new_digest FROM changes",
+        for r in self._read("SELECT last_digest FROM surfaces WHERE last_digest IS NOT NULL"):
+            live.add(r[0])
+        # A dry run deleted nothing: only rows from ``before`` on count as retained.
+        since = before if dry_run else -1
+        dead: list[str] = []
+        for (digest,) in self._read("SELECT digest FROM snapshots ORDER BY digest"):
+            if digest in live or self._read(
+                "SELECT 1 FROM observations WHERE digest = ? AND at >= ? LIMIT 1",
+                (digest, since),
             ):
-                for r in self._read(sql):
-                    live.update(d for d in r if d is not None)
-        dead = sorted(r[0] for r in self._read("SELECT digest FROM snapshots") if r[0] not in live)
+                continue
+            if self._read(
+                "SELECT 1 FROM changes WHERE (old_digest = ? OR new_digest = ?) AND (at >= ?"
+                " OR id IN (SELECT change_id FROM alerts WHERE status = 'pending')) LIMIT 1",
+                (digest, digest, since),
+            ):
+                continue
+            dead.append(digest)
         snapshots = len(dead)
         if not dry_run and stop():
             snapshots = 0

@@ -123,6 +123,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             # Pruning deletes change reports and delivery attempts by time.
             "CREATE INDEX changes_surface_at ON changes (surface, at)",
             "CREATE INDEX deliveries_at ON deliveries (at)",
+            # Whether anything still refers to a snapshot, without scanning history.
+            "CREATE INDEX observations_digest ON observations (digest, at)",
             # Watch-wide periodic work (pruning): one lease so one watcher runs it at a
             # time, and when it last ran so the period holds across watchers.
             """CREATE TABLE maintenance (

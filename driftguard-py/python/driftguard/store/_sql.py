@@ -601,18 +601,17 @@ class SqlStore:
     ) -> Pruned:
         """See :meth:`Store.prune`."""
         stop = should_stop or (lambda: False)
-        surfaces = sorted(
-            {
-                r[0]
-                for r in self._read(
-                    "SELECT DISTINCT surface FROM observations WHERE at < ?", (before,)
-                )
-            }
-            | {
-                r[0]
-                for r in self._read("SELECT DISTINCT surface FROM changes WHERE at < ?", (before,))
-            }
-        )
+        # Per surface through the (surface, at) indexes: never a scan of all history.
+        names = {r[0] for r in self._read("SELECT name FROM surfaces")}
+        names |= {r[0] for r in self._read("SELECT DISTINCT surface FROM changes")}
+        surfaces = [
+            n
+            for n in sorted(names)
+            if self._read(
+                "SELECT 1 FROM observations WHERE surface = ? AND at < ? LIMIT 1", (n, before)
+            )
+            or self._read("SELECT 1 FROM changes WHERE surface = ? AND at < ? LIMIT 1", (n, before))
+        ]
         counts = {"observations": 0, "changes": 0, "alerts": 0, "deliveries": 0}
         kept_digests: set[str] = set(approved.values())
         touched: list[str] = []

@@ -242,6 +242,9 @@ fn config() -> impl Strategy<Value = Config> {
                         concurrency,
                         jitter: f64::from(jitter) / 100.0,
                         max_backoff: Duration::from_secs(3600),
+                        // "forever" and 1 to 1024 days: all round-trip through to_toml.
+                        retention: (concurrency % 2 == 1)
+                            .then(|| Duration::from_secs(86_400 * u64::from(concurrency))),
                     },
                     surfaces,
                     alerts,

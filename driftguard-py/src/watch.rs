@@ -73,7 +73,8 @@ impl PyWatchConfig {
         Ok(PyWatchConfig { config, lock, env })
     }
 
-    /// `{"store": str | None, "concurrency", "jitter", "max_backoff_ms"}` from `[watch]`
+    /// `{"store": str | None, "concurrency", "jitter", "max_backoff_ms", "retention_ms":
+    /// int | None}` from `[watch]` (`retention_ms` `None`: keep history forever)
     /// (the store expanded: it may hold a password; an unset variable is `E_ENV`).
     fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let w = &self.config.watch;
@@ -88,6 +89,7 @@ impl PyWatchConfig {
                 "concurrency": w.concurrency,
                 "jitter": w.jitter,
                 "max_backoff_ms": ms(w.max_backoff),
+                "retention_ms": w.retention.map(ms),
             }),
         )
     }

@@ -83,13 +83,13 @@ def execute_raw(store_url: str, sql: str) -> None:
 def test_open_creates_schema_and_reopens(store_url: str) -> None:
     store = open_store(store_url)
     assert store.dialect == ("postgresql" if store_url.startswith("postgresql") else "sqlite")
-    assert store.schema_version() == SCHEMA_VERSION == 1
+    assert store.schema_version() == SCHEMA_VERSION == 2
     password = urllib.parse.urlsplit(store_url).password
     assert password is None or password not in store.location
     store.close()
     store.close()  # idempotent
     again = open_store(store_url)
-    assert again.schema_version() == 1
+    assert again.schema_version() == 2
     assert again.surfaces() == []
     again.close()
 
@@ -309,7 +309,7 @@ def test_newer_schema_is_e_store(store_url: str) -> None:
     with pytest.raises(StoreError) as e:
         open_store(store_url)
     assert e.value.code == "E_STORE"
-    assert "schema version 99, newer than this build's 1: upgrade driftguard" in str(e.value)
+    assert "schema version 99, newer than this build's 2: upgrade driftguard" in str(e.value)
     password = urllib.parse.urlsplit(store_url).password
     assert password is None or password not in str(e.value)
 
@@ -361,7 +361,7 @@ def test_new_file_is_wal_full_sync_schema_current(tmp_path: Path) -> None:
     path = tmp_path / "driftguard.db"
     store = open_store(str(path))
     assert isinstance(store, SqliteStore)
-    assert store.schema_version() == SCHEMA_VERSION == 1
+    assert store.schema_version() == SCHEMA_VERSION == 2
     store.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -371,7 +371,7 @@ def test_new_file_is_wal_full_sync_schema_current(tmp_path: Path) -> None:
     db.close()
     # Reopening migrates nothing and keeps the version.
     again = open_store(f"sqlite://{path}")
-    assert again.schema_version() == 1
+    assert again.schema_version() == 2
     again.close()
 
 

@@ -54,7 +54,9 @@ def test_postgres_tables_are_the_portable_schema(pg_server: PgServer) -> None:
         "changes",
         "deliveries",
         "driftguard_schema",
+        "maintenance",
         "observations",
+        "pruned",
         "snapshots",
         "surfaces",
     ]
@@ -86,7 +88,7 @@ def test_postgres_migrates_a_version_0_database(pg_server: PgServer) -> None:
         conn.execute("CREATE TABLE unrelated (x INTEGER)")
         conn.execute("INSERT INTO unrelated VALUES (7)")
     store = open_store(pg_server.url(db))
-    assert store.schema_version() == 1
+    assert store.schema_version() == 2
     store.close()
     with pg_server.connect(db) as conn:
         assert conn.execute("SELECT x FROM unrelated").fetchall() == [(7,)]
@@ -129,7 +131,7 @@ def test_postgres_concurrent_first_opens_migrate_once(pg_server: PgServer) -> No
     for t in threads:
         t.join(60)
     assert errors == []
-    assert [s.schema_version() for s in opened] == [1] * 6
+    assert [s.schema_version() for s in opened] == [SCHEMA_VERSION] * 6
     for s in opened:
         s.close()
 

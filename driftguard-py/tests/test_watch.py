@@ -5,7 +5,9 @@ unapproved surfaces, and header values from the plan used verbatim (no double `$
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import sqlite3
 import time
@@ -221,3 +223,32 @@ def test_plan_values_are_used_verbatim_by_approve_and_check(tmp_path: Path) -> N
         assert json.loads((tmp_path / "driftguard.lock").read_text())["surfaces"]["api"]["source"][
             "headers"
         ] == ["X-Token"]
+
+
+def test_sigterm_after_a_capture_overran_its_deadline_exits_at_once(tmp_path: Path) -> None:
+    """A capture stuck beyond timeout + grace (a FIFO with no writer blocks ``open``) is
+    recorded as E_TIMEOUT and left on its worker thread. SIGTERM must then still exit
+    promptly: before the fix the loop ended normally and interpreter exit joined the
+    stuck worker thread, so the watcher hung for as long as the capture did (forever)."""
+    fifo = tmp_path / "stuck.json"
+    os.mkfifo(fifo)
+    (tmp_path / "driftguard.toml").write_text(
+        '[watch]\njitter = 0.0\nmax_backoff = "1s"\n\n'
+        '[[surface]]\nname = "stuck"\nfile = "stuck.json"\ntimeout = "1s"\n'
+    )
+    w = Watch(tmp_path, ENV)
+    try:
+        # 1 s timeout + 15 s grace, then the watchdog records it.
+        w.wait_for(r"observation \d+ stuck error E_TIMEOUT ", timeout=40)
+        started = time.monotonic()
+        assert w.terminate(timeout=10) == 0
+        took = time.monotonic() - started
+    finally:
+        w.kill()
+        # Release the stuck reader (if any is left) so nothing lingers.
+        with contextlib.suppress(OSError):
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+    assert took < 5
+    assert w.lines[-1].endswith(" stopped (1 in-flight task(s) abandoned)"), w.lines
+    assert db_rows(tmp_path / "driftguard.db", "SELECT code FROM observations") == [("E_TIMEOUT",)]

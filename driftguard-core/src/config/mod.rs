@@ -120,7 +120,18 @@ pub struct Watch {
     pub jitter: f64,
     /// The longest delay between retries of a failing surface (backoff doubles up to it).
     pub max_backoff: Duration,
+    /// How long the store keeps history (`retention`, [`DEFAULT_RETENTION`] unless set):
+    /// older rows are pruned except those retention always keeps (docs/watch.md,
+    /// Retention). `None`: `"forever"`, nothing is pruned.
+    pub retention: Option<Duration>,
 }
+
+/// The default `[watch] retention`: 90 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 86_400);
+/// The shortest `[watch] retention`: one day.
+pub const MIN_RETENTION: Duration = Duration::from_secs(86_400);
+/// The longest `[watch] retention` short of `"forever"`: 100 years of 365 days.
+pub const MAX_RETENTION: Duration = Duration::from_secs(36_500 * 86_400);
 
 impl Default for Watch {
     fn default() -> Self {
@@ -129,6 +140,7 @@ impl Default for Watch {
             concurrency: 8,
             jitter: 0.1,
             max_backoff: Duration::from_secs(3_600),
+            retention: Some(DEFAULT_RETENTION),
         }
     }
 }
@@ -678,7 +690,7 @@ pub struct EmailSink {
 
 const TOP_KEYS: &[&str] = &["defaults", "policy", "watch", "surface", "alerts"];
 const DEFAULTS_KEYS: &[&str] = &["interval", "timeout"];
-const WATCH_KEYS: &[&str] = &["store", "concurrency", "jitter", "max_backoff"];
+const WATCH_KEYS: &[&str] = &["store", "concurrency", "jitter", "max_backoff", "retention"];
 const SOURCE_KEYS: &[&str] = &[
     "file",
     "url",
@@ -1154,6 +1166,14 @@ impl Parser<'_> {
         if let Some(v) = t.get("max_backoff") {
             w.max_backoff =
                 self.duration(&path.key("max_backoff"), v, MIN_TIMEOUT, MAX_INTERVAL)?;
+        }
+        if let Some(v) = t.get("retention") {
+            w.retention = match &v.node {
+                Node::Str(s) if s == "forever" => None,
+                _ => {
+                    Some(self.duration(&path.key("retention"), v, MIN_RETENTION, MAX_RETENTION)?)
+                }
+            };
         }
         Ok(w)
     }

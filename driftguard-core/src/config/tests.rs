@@ -183,3 +183,39 @@ fn trivial_values_are_not_secrets() {
         "{\"fails\": false, \"key\": \"[redacted]\"}"
     );
 }
+
+#[test]
+fn retention_defaults_to_90_days_and_accepts_forever() {
+    let d = Config::parse("").unwrap();
+    assert_eq!(d.watch.retention, Some(Duration::from_secs(90 * 86_400)));
+    assert!(!d.to_toml().contains("retention"));
+    for (text, want) in [
+        ("\"1d\"", Some(Duration::from_secs(86_400))),
+        ("\"400d\"", Some(Duration::from_secs(400 * 86_400))),
+        ("\"forever\"", None),
+    ] {
+        let c = Config::parse(&format!("[watch]\nretention = {text}\n")).unwrap();
+        assert_eq!(c.watch.retention, want, "{text}");
+        assert_eq!(Config::parse(&c.to_toml()).unwrap(), c, "{text}");
+    }
+}
+
+#[test]
+fn bad_retention_is_located() {
+    for (text, msg) in [
+        (
+            "\"23h\"",
+            "\"23h\" is out of range: must be from 1d to 36500d",
+        ),
+        ("\"36501d\"", "is out of range"),
+        ("\"never\"", "is not a duration"),
+        ("90", "must be a duration string with a unit"),
+    ] {
+        let e = Config::parse(&format!("[watch]\nretention = {text}\n")).unwrap_err();
+        assert_eq!(e.code(), "E_CONFIG", "{text}");
+        let s = e.to_string();
+        assert!(s.contains("watch.retention"), "{text}: {s}");
+        assert!(s.contains(msg), "{text}: {s}");
+        assert!(s.contains("at line 2, column 13"), "{text}: {s}");
+    }
+}

@@ -35,6 +35,11 @@ pub(super) fn config(c: &Config) -> String {
     watch.push(("concurrency".into(), W::Int(i64::from(c.watch.concurrency))));
     watch.push(("jitter".into(), W::Float(c.watch.jitter)));
     watch.push(("max_backoff".into(), dur(c.watch.max_backoff)));
+    match c.watch.retention {
+        Some(d) if d == super::DEFAULT_RETENTION => {}
+        Some(d) => watch.push(("retention".into(), dur(d))),
+        None => watch.push(("retention".into(), W::Str("forever".into()))),
+    }
     root.push(("watch".into(), W::Table(watch)));
     root.push(("policy".into(), policy_ref(&c.policy)));
     root.push((

@@ -48,6 +48,8 @@ __all__ = [
 HISTORY_USAGE = """\
 usage: driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format FORMAT]
                           [--export FILE]
+       driftguard history --prune [--retention DURATION] [--dry-run] [--config FILE]
+                          [--store URL] [--format FORMAT]
        driftguard show SURFACE [--at TIME] [--config FILE] [--store URL] [--format FORMAT]
        driftguard exposure SURFACE [--config FILE] [--store URL] [--format FORMAT]
 
@@ -55,6 +57,8 @@ history: the timeline of a surface in the watch store: every observation, change
 and alert (with every delivery attempt).
 show: the snapshot in force at TIME (default: now) — the last successful observation at
 or before it.
+history --prune: delete history older than the retention (default 90d), keeping what
+retention promises to keep (docs/watch.md, Retention); prints the rows removed.
 exposure: since when the surface has shown an unapproved shape (the first observation of
 its current digest, the last observation of the approved one); exit 1 when exposed.
 
@@ -65,6 +69,8 @@ options:
   --at TIME          RFC 3339 (2026-11-25T01:00:00Z) or a date (its midnight UTC)
   --limit N          history: only the last N observations
   --format FORMAT    text (default) or json
+  --retention D      --prune: keep D of history: Nd (N >= 1 days) or Nw, or "forever"
+  --dry-run          --prune: count what would be removed, remove nothing
   --export FILE      history: write the timeline to FILE as a versioned JSON document
                      (format driftguard.history/1, for the viewer's timeline chart)
 
@@ -82,13 +88,21 @@ def _parse(args: list[str], allowed: tuple[str, ...]) -> dict[str, Any]:
     reader = ArgReader(args)
     for a in reader:
         opt, eq, val = a.partition("=")
-        if opt in ("--config", "--store", "--format", *allowed):
+        if a in ("--prune", "--dry-run") and "--prune" in allowed:
+            opts[a[2:].replace("-", "_")] = True
+        elif opt in ("--config", "--store", "--format", *allowed):
             val = reader.value(opt, eq, val)
             opts[opt[2:]] = val
         elif a.startswith("-") and a != "-":
             raise _Usage(f"unknown option {json.dumps(a)}")
         else:
             names.append(a)
+    if opts.get("prune"):
+        if names:
+            raise _Usage("--prune prunes every surface: give no SURFACE")
+        names = [""]
+    elif opts.get("dry_run") or opts.get("retention") is not None:
+        raise _Usage("--dry-run and --retention go with --prune")
     if len(names) != 1:
         raise _Usage("give exactly one SURFACE")
     if opts["format"] not in ("text", "json"):
@@ -105,6 +119,10 @@ class _Context:
         self.secrets: list[str] = []
         self.approved: tuple[str, str] | None = None
         self.source: str | None = None
+        #: Every configured surface's approved digest (retention never prunes those).
+        self.all_approved: dict[str, str] = {}
+        #: ``[watch] retention`` in ms (``None``: forever).
+        self.retention_ms: int | None = DEFAULT_RETENTION_DAYS * _DAY_MS
         path: str = opts["config"]
         base = os.path.dirname(path) or "."
         store_url: str | None = opts["store"]
@@ -127,12 +145,18 @@ class _Context:
                 lock = None
             cfg = _n.WatchConfig(text, lock, dict(os.environ))
             self.secrets = cfg.secrets()
-            self.approved = cfg.approved(self.surface)
+            self.approved = cfg.approved(self.surface) if self.surface else None
             for s in cfg.surfaces():
                 if s["name"] == self.surface:
                     self.source = s["source"]
+                approval = cfg.approved(s["name"])
+                if approval is not None:
+                    self.all_approved[s["name"]] = approval[0]
+            settings = cfg.settings() if (store_url is None or opts.get("prune")) else {}
+            if "retention_ms" in settings:
+                self.retention_ms = settings["retention_ms"]
             if store_url is None:
-                store_url = cfg.settings()["store"] or "driftguard.db"
+                store_url = settings["store"] or "driftguard.db"
         assert store_url is not None
         plain = "://" not in store_url and not store_url.startswith("sqlite:")
         if plain and not os.path.exists(os.path.join(base, store_url)):
@@ -144,6 +168,8 @@ class _Context:
         sys.stdout.flush()
 
     def known(self) -> None:
+        if not self.surface:
+            return
         if self.source is None and self.store.surface(self.surface) is None:
             raise _Fail(
                 f"error: no surface {json.dumps(self.surface)} in the configuration or the store"
@@ -236,6 +262,8 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
             raise _Fail(f"error: --limit must be a positive integer, got {json.dumps(limit)}")
         limit = int(limit)
     store = ctx.store
+    if opts.get("prune"):
+        return _prune(ctx, opts)
     if opts.get("export") is not None:
         return _export(ctx, opts["export"], limit)
     observations = store.observations(ctx.surface, limit=limit)
@@ -248,6 +276,7 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
             "source": ctx.source,
             "approved": approved,
             "approved_at": ctx.approved[1] if ctx.approved else None,
+            "pruned_before": format_ms(store.pruned_before(ctx.surface)),
             "observations": [_obs_json(o) for o in observations],
             "changes": [_change_json(c) for c in changes],
             "alerts": [_alert_json(store, a) for a in alerts],
@@ -259,6 +288,9 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
         lines.append(f"approved: {ctx.approved[0]} at {ctx.approved[1]}")
     else:
         lines.append("approved: nothing (run driftguard approve)")
+    pruned = store.pruned_before(ctx.surface)
+    if pruned is not None:
+        lines.append(f"history before {format_ms(pruned)} pruned (retention)")
     lines.append(f"observations ({len(observations)}):")
     for o in observations:
         if o.ok:
@@ -294,6 +326,70 @@ def _history(ctx: _Context, opts: dict[str, Any]) -> int:
         for d in store.deliveries(a.id):
             lines.append(f"      {format_ms(d.at)}  {'ok' if d.ok else 'failed':<6} {d.detail}")
     ctx.out("\n".join(lines) + "\n")
+    return 0
+
+
+#: Retention when none is given: 90 days (``docs/watch.md``, Retention).
+DEFAULT_RETENTION_DAYS = 90
+_DAY_MS = 86_400_000
+
+
+def parse_retention(text: str) -> int | None:
+    """A retention as ``[watch] retention`` takes it: a duration of at least one day
+    (``"90d"``, ``"36h"``) → milliseconds, or ``"forever"`` → ``None``. :class:`ValueError`
+    otherwise."""
+    if text == "forever":
+        return None
+    try:
+        ms = int(_n.duration_ms(text))
+    except DriftGuardError as e:
+        raise ValueError(f'{e} (or "forever")') from None
+    if ms < _DAY_MS:
+        raise ValueError(f'must be at least 1d (or "forever"), got {json.dumps(text)}')
+    return ms
+
+
+def _prune(ctx: _Context, opts: dict[str, Any]) -> int:
+    text = opts.get("retention")
+    if text is None:
+        keep = ctx.retention_ms
+        text = (
+            "forever"
+            if keep is None
+            else f"{keep // _DAY_MS}d"
+            if keep % _DAY_MS == 0
+            else f"{keep}ms"
+        )
+    else:
+        try:
+            keep = parse_retention(text)
+        except ValueError as e:
+            raise _Fail(f"error: --retention: {e}") from None
+    dry = bool(opts.get("dry_run"))
+    if keep is None:
+        result = None
+    else:
+        before = time.time_ns() // 1_000_000 - keep
+        result = ctx.store.prune(before, ctx.all_approved, dry_run=dry)
+    counts = {
+        k: (getattr(result, k) if result else 0)
+        for k in ("observations", "snapshots", "changes", "alerts", "deliveries")
+    }
+    if opts["format"] == "json":
+        doc = {
+            "retention": text,
+            "before": format_ms(result.before) if result else None,
+            "dry_run": dry,
+            "removed": counts,
+        }
+        ctx.out(json.dumps(doc, indent=2) + "\n")
+        return 0
+    if result is None:
+        ctx.out('retention "forever": nothing pruned\n')
+        return 0
+    verb = "would remove" if dry else "removed"
+    parts = ", ".join(f"{v} {k}" for k, v in counts.items())
+    ctx.out(f"history before {format_ms(result.before)}: {verb} {parts}\n")
     return 0
 
 
@@ -369,6 +465,10 @@ def export_document(
         "changes": changes,
         "alerts": alerts,
     }
+    pruned = store.pruned_before(surface)
+    if pruned is not None:
+        # Only present once retention pruned the surface: older rows are not in the file.
+        doc["pruned_before"] = format_ms(pruned)
     text = json.dumps(_redacted(doc, secrets), indent=2, sort_keys=True, ensure_ascii=False)
     return (_n.redact(text, secrets) if secrets else text) + "\n"
 
@@ -406,7 +506,7 @@ def _export(ctx: _Context, path: str, limit: int | None) -> int:
 def run_history(args: list[str]) -> int:
     """``driftguard history SURFACE [--config FILE] [--store URL] [--limit N] [--format F]
     [--export FILE]``."""
-    return _run(args, ("--limit", "--export"), _history)
+    return _run(args, ("--limit", "--export", "--prune", "--retention"), _history)
 
 
 # ---------------------------------------------------------------------------------------
@@ -420,6 +520,12 @@ def _show(ctx: _Context, opts: dict[str, Any]) -> int:
         at = parse_time(at_text) if at_text else time.time_ns() // 1_000_000
     except ValueError as e:
         raise _Fail(f"error: --at: {e}") from None
+    pruned = ctx.store.pruned_before(ctx.surface)
+    if pruned is not None and at < pruned:
+        raise _Fail(
+            f"error: history of {json.dumps(ctx.surface)} before {format_ms(pruned)} was pruned"
+            " (retention)"
+        )
     obs = ctx.store.observation_at(ctx.surface, at)
     if obs is None or obs.digest is None:
         raise _Fail(

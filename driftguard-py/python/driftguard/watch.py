@@ -15,7 +15,10 @@ The loop (one process; any number of processes may share a store):
    with the core's ``poll_delay`` (interval, doubled per consecutive failure up to
    ``max_backoff``, plus jitter);
 4. deliver due alerts on other worker threads, recording every attempt; a failure is
-   retried with the core's ``backoff``, never dropped.
+   retried with the core's ``backoff``, never dropped;
+5. once an hour (across all watchers sharing the store: the store's ``prune`` task lease),
+   prune history older than ``[watch] retention`` on a background thread, in bounded
+   transactions (``docs/watch.md``, Retention).
 
 A failed capture is an observation (``error`` with its code), not a change. ``SIGTERM``
 or ``SIGINT`` stops leasing, lets in-flight polls and deliveries finish (each is bounded
@@ -80,6 +83,7 @@ environment:
   DRIFTGUARD_WATCH_INTERVAL  a duration ("500ms", "2s") that replaces every surface's
                              interval and the alert retry base (tests and demos; the
                              configuration's minimum interval is 10s)
+  DRIFTGUARD_WATCH_PRUNE_EVERY  a duration replacing the hour between two prunes (tests)
 
 output: one line per committed observation, change, and delivery attempt
 exit codes: 0 stopped cleanly (or --once done), 2 configuration or store error
@@ -94,6 +98,12 @@ CAPTURE_GRACE_S = 15.0
 TICK_S = 1.0
 #: Pause after a store failure while running (the watcher keeps running).
 STORE_RETRY_S = 5.0
+#: Time between two prunes of the store's history (any watcher; ``DRIFTGUARD_WATCH_PRUNE_EVERY``).
+PRUNE_EVERY_MS = 3_600_000
+#: How long a stopping watcher waits for the prune thread to finish its batch.
+PRUNE_JOIN_S = 35.0
+#: How long one watcher holds the prune lease (renewed by finishing; a dead one's expires).
+PRUNE_LEASE_MS = 3_600_000
 
 
 def _now_ms() -> int:
@@ -349,6 +359,17 @@ class Watcher:
             ) from None
         if self.interval_override == 0:
             raise ConfigProblem("DRIFTGUARD_WATCH_INTERVAL must be longer than 0s")
+        every = os.environ.get("DRIFTGUARD_WATCH_PRUNE_EVERY")
+        try:
+            self.prune_every_ms = _n.duration_ms(every) if every else PRUNE_EVERY_MS
+        except DriftGuardError:
+            raise ConfigProblem(
+                f'DRIFTGUARD_WATCH_PRUNE_EVERY is not a duration such as "1h": {every!r}'
+            ) from None
+        self.pruner: threading.Thread | None = None
+        #: Polls the watchdog recorded as E_TIMEOUT whose threads may still be running.
+        self.overdue: list[cf.Future[Any]] = []
+        self.next_prune_check = 0.0
         self.random = random.Random()
         self._configure()
 
@@ -359,6 +380,7 @@ class Watcher:
         settings = cfg.settings()
         self.concurrency = max(1, int(settings["concurrency"]))
         self.max_backoff_ms = int(settings["max_backoff_ms"])
+        self.retention_ms: int | None = settings.get("retention_ms", 90 * 86_400_000)
         self.surfaces = {s["name"]: s for s in cfg.surfaces()}
         timeouts = [s["timeout_ms"] / 1000 for s in self.surfaces.values()]
         self.lease_seconds = max(timeouts, default=0.0) + CAPTURE_GRACE_S + 60
@@ -425,6 +447,7 @@ class Watcher:
                     stopping = self.stop.is_set()
                     if not stopping and not self.once:
                         self._maybe_reload()
+                        self._maybe_prune()
                     n_polls = sum(1 for k, _x, _d in inflight.values() if k == "poll")
                     # 1. lease due surfaces into free slots
                     if not stopping and not polling_done:
@@ -489,7 +512,17 @@ class Watcher:
                         raise
                     self.stop.wait(STORE_RETRY_S)
         finally:
+            if self.pruner is not None:
+                # It stops between two bounded batches once self.stop is set; a batch
+                # waits at most the store's busy timeout.
+                self.stop.set()
+                self.pruner.join(0 if self.abandon.is_set() else PRUNE_JOIN_S)
+            # Polls the watchdog gave up on (recorded as E_TIMEOUT) may still be running
+            # on a worker thread: interpreter exit would join that thread and hang for as
+            # long as the capture does, so they count as abandoned too.
             abandoned = [f for f in inflight if not f.done()]
+            abandoned += [f for f in self.overdue if not f.done()]
+            stuck = bool(abandoned) or (self.pruner is not None and self.pruner.is_alive())
             with contextlib.suppress(StoreError):
                 self.store.release_leases(self.owner)
             polls.shutdown(wait=False, cancel_futures=True)
@@ -499,12 +532,46 @@ class Watcher:
                 + (f" ({len(abandoned)} in-flight task(s) abandoned)" if abandoned else "")
             )
             self.store.close()
-            if abandoned:
+            if stuck:
                 # Worker threads cannot be killed; do not wait for them at exit.
                 with contextlib.suppress(Exception):
                     self.out.flush()
                 os._exit(0)
         return 0
+
+    def _maybe_prune(self) -> None:
+        """Starts a prune on a background thread when this watcher wins the hourly
+        ``prune`` lease (checked at most once a minute, or per prune period if shorter)."""
+        if self.retention_ms is None or (self.pruner is not None and self.pruner.is_alive()):
+            return
+        now_s = time.monotonic()
+        if now_s < self.next_prune_check:
+            return
+        self.next_prune_check = now_s + min(60.0, self.prune_every_ms / 1000)
+        now = _now_ms()
+        if not self.store.lease_task("prune", self.owner, now, self.prune_every_ms, PRUNE_LEASE_MS):
+            return
+        before = now - self.retention_ms
+        approved = {name: a[0] for name in self.surfaces if (a := self.files.cfg.approved(name))}
+        self.pruner = threading.Thread(
+            target=self._prune, args=(before, approved), name="driftguard-prune", daemon=True
+        )
+        self.pruner.start()
+
+    def _prune(self, before: int, approved: dict[str, str]) -> None:
+        try:
+            result = self.store.prune(before, approved, should_stop=self.stop.is_set)
+            self.store.finish_task("prune", self.owner, _now_ms())
+        except StoreError as e:
+            self.log(f"error[{e.code}]: pruning: {e} (retrying at the next prune)")
+            return
+        if result.total or self.stop.is_set():
+            self.log(
+                f"pruned history before {format_ms(before)}: {result.observations} observations,"
+                f" {result.snapshots} snapshots, {result.changes} changes, {result.alerts} alerts,"
+                f" {result.deliveries} deliveries"
+                + (" (interrupted by stop)" if self.stop.is_set() else "")
+            )
 
     def _submit_poll(
         self,
@@ -522,9 +589,11 @@ class Watcher:
 
     def _watchdog(self, inflight: dict[cf.Future[Any], tuple[str, Any, float]]) -> None:
         now = time.monotonic()
+        self.overdue = [f for f in self.overdue if not f.done()]
         for fut, (kind, item, deadline) in list(inflight.items()):
             if kind == "poll" and now > deadline and not fut.done():
                 inflight.pop(fut)
+                self.overdue.append(fut)
                 name = item[0]
                 timeout = float(self.files.plan.get(name, {}).get("timeout", 0))
                 self._record_poll(

@@ -13,7 +13,7 @@ list, leasing (``lease_due``, ``lease_alerts``), migrations and connection handl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -24,6 +24,7 @@ from .base import (
     DeliveryRow,
     Observation,
     PollRecord,
+    Pruned,
     Recorded,
     SnapshotRow,
     StoreError,
@@ -514,3 +515,262 @@ class SqlStore:
             DeliveryRow(id=int(r[0]), alert_id=int(r[1]), at=int(r[2]), ok=bool(r[3]), detail=r[4])
             for r in rows
         ]
+
+    # -- retention -----------------------------------------------------------------------
+
+    def _one_id(self, sql: str, params: Sequence[Any]) -> tuple[int, str | None] | None:
+        rows = self._read(sql + " LIMIT 1", params)
+        return (int(rows[0][0]), rows[0][1]) if rows else None
+
+    def _kept_observations(self, surface: str, before: int, approved: str | None) -> set[int]:
+        """Ids of ``surface``'s observations that retention keeps whatever their age:
+        the latest (any outcome), the latest successful, the last successful one before
+        ``before`` (the snapshot in force when the window opens), and the receipts of
+        ``exposure``: the last observation of the approved digest and, after it, the
+        first of the current digest and the first of any other digest."""
+        base = "SELECT id, digest FROM observations WHERE surface = ?"
+        newest = " ORDER BY at DESC, id DESC"
+        oldest = " ORDER BY at, id"
+        found = [
+            self._one_id(base + newest, (surface,)),
+            self._one_id(base + " AND ok = 1" + newest, (surface,)),
+            self._one_id(base + " AND ok = 1 AND at < ?" + newest, (surface, before)),
+        ]
+        current = found[1][1] if found[1] is not None else None
+        after = -1
+        if approved is not None:
+            last_approved = self._read(
+                "SELECT id, at FROM observations WHERE surface = ? AND ok = 1 AND digest = ?"
+                + newest
+                + " LIMIT 1",
+                (surface, approved),
+            )
+            if last_approved:
+                found.append((int(last_approved[0][0]), approved))
+                after = int(last_approved[0][1])
+            found.append(
+                self._one_id(
+                    base + " AND ok = 1 AND digest <> ? AND at > ?" + oldest,
+                    (surface, approved, after),
+                )
+            )
+        if current is not None:
+            found.append(
+                self._one_id(
+                    base + " AND ok = 1 AND digest = ? AND at > ?" + oldest,
+                    (surface, current, after),
+                )
+            )
+        for r in self._read(
+            "SELECT observation_id FROM changes WHERE surface = ? AND (at >= ? OR id IN"
+            " (SELECT change_id FROM alerts WHERE status = 'pending'))",
+            (surface, before),
+        ):
+            found.append((int(r[0]), None))
+        return {f[0] for f in found if f is not None}
+
+    def _delete_batches(
+        self,
+        select: str,
+        delete: str,
+        params: Sequence[Any],
+        batch: int,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Deletes, one bounded transaction per batch, the rows whose ids ``select``
+        returns (it ends in ``LIMIT ?``); ``delete`` takes the ids as ``IN ({ids})``."""
+        total = 0
+        while not stop():
+            with self._tx() as tx:
+                ids = [int(r[0]) for r in self._exec(tx, select, [*params, batch]).fetchall()]
+                if not ids:
+                    return total
+                marks = ", ".join("?" for _ in ids)
+                self._exec(tx, delete.replace("{ids}", marks), ids)
+            total += len(ids)
+        return total
+
+    def prune(
+        self,
+        before: int,
+        approved: dict[str, str],
+        *,
+        dry_run: bool = False,
+        batch: int = 500,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Pruned:
+        """See :meth:`Store.prune`."""
+        stop = should_stop or (lambda: False)
+        # Per surface through the (surface, at) indexes: never a scan of all history.
+        names = {r[0] for r in self._read("SELECT name FROM surfaces")}
+        names |= {r[0] for r in self._read("SELECT DISTINCT surface FROM changes")}
+        surfaces = [
+            n
+            for n in sorted(names)
+            if self._read(
+                "SELECT 1 FROM observations WHERE surface = ? AND at < ? LIMIT 1", (n, before)
+            )
+            or self._read("SELECT 1 FROM changes WHERE surface = ? AND at < ? LIMIT 1", (n, before))
+        ]
+        counts = {"observations": 0, "changes": 0, "alerts": 0, "deliveries": 0}
+        kept_digests: set[str] = set(approved.values())
+        touched: list[str] = []
+        for surface in surfaces:
+            if stop():
+                break
+            keep = sorted(self._kept_observations(surface, before, approved.get(surface)))
+            if keep:
+                marks = ", ".join("?" for _ in keep)
+                for r in self._read(
+                    f"SELECT digest FROM observations WHERE id IN ({marks}) AND digest IS NOT NULL",
+                    keep,
+                ):
+                    kept_digests.add(r[0])
+            not_kept = f" AND id NOT IN ({', '.join('?' for _ in keep)})" if keep else ""
+            obs_where = "surface = ? AND at < ?" + not_kept
+            obs_params = [surface, before, *keep]
+            old_changes = (
+                "surface = ? AND at < ? AND id NOT IN"
+                " (SELECT change_id FROM alerts WHERE status = 'pending')"
+            )
+            change_params = [surface, before]
+            n = {"observations": 0, "changes": 0, "alerts": 0, "deliveries": 0}
+            if dry_run:
+                n = {
+                    "observations": self._count("observations", obs_where, obs_params),
+                    "changes": self._count("changes", old_changes, change_params),
+                    "alerts": self._count(
+                        "alerts",
+                        f"change_id IN (SELECT id FROM changes WHERE {old_changes})",
+                        change_params,
+                    ),
+                    "deliveries": self._count(
+                        "deliveries",
+                        "alert_id IN (SELECT id FROM alerts WHERE change_id IN"
+                        f" (SELECT id FROM changes WHERE {old_changes}))",
+                        change_params,
+                    ),
+                }
+            else:
+                n["deliveries"] = self._delete_batches(
+                    "SELECT d.id FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
+                    f" WHERE a.change_id IN (SELECT id FROM changes WHERE {old_changes})"
+                    " ORDER BY d.id LIMIT ?",
+                    "DELETE FROM deliveries WHERE id IN ({ids})",
+                    change_params,
+                    batch,
+                    stop,
+                )
+                n["alerts"] = self._delete_batches(
+                    "SELECT id FROM alerts WHERE change_id IN"
+                    f" (SELECT id FROM changes WHERE {old_changes}) ORDER BY id LIMIT ?",
+                    "DELETE FROM alerts WHERE id IN ({ids})",
+                    change_params,
+                    batch,
+                    stop,
+                )
+                n["changes"] = self._delete_batches(
+                    f"SELECT id FROM changes WHERE {old_changes} ORDER BY id LIMIT ?",
+                    "DELETE FROM changes WHERE id IN ({ids})",
+                    change_params,
+                    batch,
+                    stop,
+                )
+                n["observations"] = self._delete_batches(
+                    f"SELECT id FROM observations WHERE {obs_where} ORDER BY at, id LIMIT ?",
+                    "DELETE FROM observations WHERE id IN ({ids})",
+                    obs_params,
+                    batch,
+                    stop,
+                )
+            for k, v in n.items():
+                counts[k] += v
+            if any(n.values()):
+                touched.append(surface)
+        # A snapshot goes once nothing retained refers to it. Each candidate is checked
+        # through the index on observations (digest, at): no scan of the whole history.
+        live = set(kept_digests)
+        for r in self._read("SELECT last_digest FROM surfaces WHERE last_digest IS NOT NULL"):
+            live.add(r[0])
+        # A dry run deleted nothing: only rows from ``before`` on count as retained.
+        since = before if dry_run else -1
+        dead: list[str] = []
+        for (digest,) in self._read("SELECT digest FROM snapshots ORDER BY digest"):
+            if digest in live or self._read(
+                "SELECT 1 FROM observations WHERE digest = ? AND at >= ? LIMIT 1",
+                (digest, since),
+            ):
+                continue
+            if self._read(
+                "SELECT 1 FROM changes WHERE (old_digest = ? OR new_digest = ?) AND (at >= ?"
+                " OR id IN (SELECT change_id FROM alerts WHERE status = 'pending')) LIMIT 1",
+                (digest, digest, since),
+            ):
+                continue
+            dead.append(digest)
+        snapshots = len(dead)
+        if not dry_run and stop():
+            snapshots = 0
+            dead = []
+        if not dry_run:
+            snapshots = 0
+            for i in range(0, len(dead), batch):
+                chunk = dead[i : i + batch]
+                marks = ", ".join("?" for _ in chunk)
+                with self._tx() as tx:
+                    cur = self._exec(
+                        tx,
+                        f"DELETE FROM snapshots WHERE digest IN ({marks}) AND NOT EXISTS"
+                        " (SELECT 1 FROM observations o WHERE o.digest = snapshots.digest)"
+                        " AND NOT EXISTS (SELECT 1 FROM changes c WHERE"
+                        " c.old_digest = snapshots.digest OR c.new_digest = snapshots.digest)",
+                        chunk,
+                    )
+                    snapshots += max(cur.rowcount, 0)
+            with self._tx() as tx:
+                for surface in touched:
+                    self._exec(
+                        tx,
+                        "INSERT INTO pruned (surface, pruned_before) VALUES (?, ?)"
+                        " ON CONFLICT (surface) DO UPDATE SET pruned_before = CASE WHEN"
+                        " excluded.pruned_before > pruned.pruned_before THEN"
+                        " excluded.pruned_before ELSE pruned.pruned_before END",
+                        (surface, before),
+                    )
+        return Pruned(before=before, snapshots=snapshots, dry_run=dry_run, **counts)
+
+    def _count(self, table: str, where: str, params: Sequence[Any]) -> int:
+        rows = self._read(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)
+        return int(rows[0][0]) if rows else 0
+
+    def pruned_before(self, surface: str) -> int | None:
+        """See :meth:`Store.pruned_before`."""
+        rows = self._read("SELECT pruned_before FROM pruned WHERE surface = ?", (surface,))
+        return int(rows[0][0]) if rows else None
+
+    def lease_task(self, task: str, owner: str, now: int, every_ms: int, lease_ms: int) -> bool:
+        """See :meth:`Store.lease_task`."""
+        with self._tx() as tx:
+            self._exec(
+                tx,
+                "INSERT INTO maintenance (task) VALUES (?) ON CONFLICT (task) DO NOTHING",
+                (task,),
+            )
+            cur = self._exec(
+                tx,
+                "UPDATE maintenance SET owner = ?, lease_until = ? WHERE task = ?"
+                " AND (lease_until IS NULL OR lease_until < ? OR owner = ?)"
+                " AND (last_run IS NULL OR last_run <= ?)",
+                (owner, now + lease_ms, task, now, owner, now - every_ms),
+            )
+            return int(cur.rowcount) == 1
+
+    def finish_task(self, task: str, owner: str, now: int) -> None:
+        """See :meth:`Store.finish_task`."""
+        with self._tx() as tx:
+            self._exec(
+                tx,
+                "UPDATE maintenance SET owner = NULL, lease_until = NULL, last_run = ?"
+                " WHERE task = ? AND owner = ?",
+                (now, task, owner),
+            )

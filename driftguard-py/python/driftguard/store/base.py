@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -37,6 +37,7 @@ __all__ = [
     "NewChange",
     "Observation",
     "PollRecord",
+    "Pruned",
     "Recorded",
     "SnapshotRow",
     "Store",
@@ -284,6 +285,26 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class Pruned:
+    """What :meth:`Store.prune` removed (or, dry run, would remove): row counts per table."""
+
+    #: The cutoff (ms): history before it was pruned, except the rows retention keeps.
+    before: int
+    observations: int = 0
+    snapshots: int = 0
+    changes: int = 0
+    alerts: int = 0
+    deliveries: int = 0
+    #: True when nothing was deleted (``--dry-run``).
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        """All rows removed."""
+        return self.observations + self.snapshots + self.changes + self.alerts + self.deliveries
+
+
+@dataclass(frozen=True)
 class Exposure:
     """Since when a surface has shown an unapproved shape."""
 
@@ -416,6 +437,34 @@ class Store(Protocol):
 
     def alerts(self, surface: str) -> list[AlertRow]:
         """The alerts of a surface, oldest first."""
+
+    def prune(
+        self,
+        before: int,
+        approved: dict[str, str],
+        *,
+        dry_run: bool = False,
+        batch: int = 500,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Pruned:
+        """Deletes history older than ``before`` (ms) except what retention keeps (see
+        ``docs/watch.md``, Retention); ``approved`` maps surfaces to their locked digest.
+        Deletes in transactions of at most ``batch`` rows; stops between two of them
+        once ``should_stop()`` is true (what was deleted stays deleted)."""
+        ...
+
+    def pruned_before(self, surface: str) -> int | None:
+        """The time (ms) before which ``surface``'s history was pruned, if it was."""
+        ...
+
+    def lease_task(self, task: str, owner: str, now: int, every_ms: int, lease_ms: int) -> bool:
+        """Takes the lease on watch-wide ``task`` for ``lease_ms`` when no other owner holds
+        it and it last finished at least ``every_ms`` ago: whether ``owner`` got it."""
+        ...
+
+    def finish_task(self, task: str, owner: str, now: int) -> None:
+        """Releases ``owner``'s lease on ``task``, recording ``now`` as its last run."""
+        ...
 
     def deliveries(self, alert_id: int) -> list[DeliveryRow]:
         """The delivery attempts of an alert, oldest first."""

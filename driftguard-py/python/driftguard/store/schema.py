@@ -112,6 +112,29 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX deliveries_alert ON deliveries (alert_id, id)",
         ],
     ),
+    (
+        2,
+        [
+            # Retention: per surface, the time before which history was pruned.
+            """CREATE TABLE pruned (
+                surface TEXT PRIMARY KEY,
+                pruned_before BIGINT NOT NULL
+            )""",
+            # Pruning deletes change reports and delivery attempts by time.
+            "CREATE INDEX changes_surface_at ON changes (surface, at)",
+            "CREATE INDEX deliveries_at ON deliveries (at)",
+            # Whether anything still refers to a snapshot, without scanning history.
+            "CREATE INDEX observations_digest ON observations (digest, at)",
+            # Watch-wide periodic work (pruning): one lease so one watcher runs it at a
+            # time, and when it last ran so the period holds across watchers.
+            """CREATE TABLE maintenance (
+                task TEXT PRIMARY KEY,
+                owner TEXT,
+                lease_until BIGINT,
+                last_run BIGINT
+            )""",
+        ],
+    ),
 ]
 
 #: The schema version this build writes.

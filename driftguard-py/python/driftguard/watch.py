@@ -338,6 +338,17 @@ def _owner_alive(owner: str, host: str) -> bool:
     return True
 
 
+def _env_duration(name: str, example: str) -> int | None:
+    """The duration (ms) in environment variable ``name``, or None when it is unset or empty."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        return _n.duration_ms(value)
+    except DriftGuardError:
+        raise ConfigProblem(f'{name} is not a duration such as "{example}": {value!r}') from None
+
+
 class Watcher:
     """One watcher process (see the module docs)."""
 
@@ -350,22 +361,11 @@ class Watcher:
         self.owner = f"{self.host}:{os.getpid()}:{os.urandom(4).hex()}"
         self.stop = threading.Event()
         self.abandon = threading.Event()
-        override = os.environ.get("DRIFTGUARD_WATCH_INTERVAL")
-        try:
-            self.interval_override = _n.duration_ms(override) if override else None
-        except DriftGuardError:
-            raise ConfigProblem(
-                f'DRIFTGUARD_WATCH_INTERVAL is not a duration such as "500ms": {override!r}'
-            ) from None
+        self.interval_override = _env_duration("DRIFTGUARD_WATCH_INTERVAL", "500ms")
         if self.interval_override == 0:
             raise ConfigProblem("DRIFTGUARD_WATCH_INTERVAL must be longer than 0s")
-        every = os.environ.get("DRIFTGUARD_WATCH_PRUNE_EVERY")
-        try:
-            self.prune_every_ms = _n.duration_ms(every) if every else PRUNE_EVERY_MS
-        except DriftGuardError:
-            raise ConfigProblem(
-                f'DRIFTGUARD_WATCH_PRUNE_EVERY is not a duration such as "1h": {every!r}'
-            ) from None
+        every = _env_duration("DRIFTGUARD_WATCH_PRUNE_EVERY", "1h")
+        self.prune_every_ms = PRUNE_EVERY_MS if every is None else every
         self.pruner: threading.Thread | None = None
         #: Polls the watchdog recorded as E_TIMEOUT whose threads may still be running.
         self.overdue: list[cf.Future[Any]] = []

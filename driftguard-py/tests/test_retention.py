@@ -17,6 +17,7 @@ from driftguard.store import (
     NewAlert,
     NewChange,
     PollRecord,
+    Pruned,
     SnapshotRow,
     Store,
     exposure,
@@ -434,3 +435,54 @@ def test_watcher_prunes_while_polling(tmp_path: Path) -> None:
     finally:
         store.close()
     assert not [line for line in w.lines if "error" in line], w.lines
+
+
+def test_prune_never_deletes_a_snapshot_a_concurrent_poll_refers_to(
+    request: pytest.FixtureRequest,
+) -> None:
+    """PostgreSQL, two connections: a poll that sees an old digest again (its snapshot
+    stored long ago, unreferenced within the window) is inside its transaction when a
+    prune deletes unreferenced snapshots. The prune waits for the poll to commit and then
+    keeps the snapshot; without that ordering it would delete it under the poll's new
+    observation."""
+    import threading
+    import time
+
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.url(server.create_database())
+    poller, pruner = open_store(url), open_store(url)
+    try:
+        seed(poller, NOW)
+        inside, release = threading.Event(), threading.Event()
+        plain_exec = poller._exec  # type: ignore[attr-defined]
+
+        def exec_then_wait(db: object, sql: str, params: object = ()) -> object:
+            cur = plain_exec(db, sql, params)
+            if sql.startswith("INSERT INTO snapshots"):
+                inside.set()
+                assert release.wait(30)
+            return cur
+
+        poller._exec = exec_then_wait  # type: ignore[attr-defined]
+        seen_again = ok_poll("idle", NOW, DIG["D"], approved=None, snapshot=_snap("D", NOW))
+        poll = threading.Thread(target=poller.record_poll, args=(seen_again,))
+        poll.start()
+        assert inside.wait(30), "the poll never reached its snapshot insert"
+        result: list[Pruned] = []
+        prune = threading.Thread(
+            target=lambda: result.append(pruner.prune(NOW - 90 * DAY, APPROVED))
+        )
+        prune.start()
+        time.sleep(1.0)
+        assert prune.is_alive(), "the prune deleted snapshots while a poll was in flight"
+        release.set()
+        poll.join(30)
+        prune.join(30)
+        assert not poll.is_alive() and not prune.is_alive()
+        assert result and result[0].snapshots == 0
+        assert pruner.snapshot(DIG["D"]) is not None
+        latest = pruner.observations("idle", since=NOW)
+        assert [o.digest for o in latest] == [DIG["D"]]
+    finally:
+        poller.close()
+        pruner.close()

@@ -171,6 +171,11 @@ class SqlStore:
         """Runs one ``INSERT`` (``?`` markers) and returns the new row's id."""
         raise NotImplementedError
 
+    def _guard_snapshots(self, db: Any, *, deleting: bool) -> None:
+        """Orders a transaction that records polls against one that deletes snapshots:
+        a poll may refer to a stored snapshot it did not insert, which the deletion must
+        then see. Nothing to do where write transactions are serialized (SQLite)."""
+
     def _add_change(self, db: Any, params: Sequence[Any]) -> tuple[int | None, bool]:
         """Stores a change report (:data:`INSERT_CHANGE` parameters) unless one for the
         same (surface, old, new digest) exists: ``(its id, whether it is new)``."""
@@ -264,6 +269,7 @@ class SqlStore:
     def record_poll(self, poll: PollRecord) -> Recorded:
         """See :meth:`Store.record_poll` (one transaction)."""
         with self._tx() as db:
+            self._guard_snapshots(db, deleting=False)
             obs_id = self._insert_id(
                 db,
                 "INSERT INTO observations (surface, at, ok, outcome, digest, approved, code,"
@@ -718,6 +724,7 @@ class SqlStore:
                 chunk = dead[i : i + batch]
                 marks = ", ".join("?" for _ in chunk)
                 with self._tx() as tx:
+                    self._guard_snapshots(tx, deleting=True)
                     cur = self._exec(
                         tx,
                         f"DELETE FROM snapshots WHERE digest IN ({marks}) AND NOT EXISTS"

@@ -62,6 +62,9 @@ __all__ = ["MIGRATION_LOCK", "PostgresStore", "redacted_url"]
 
 #: ``pg_advisory_xact_lock`` key serializing migrations ("driftgrd" in ASCII).
 MIGRATION_LOCK = 0x6472696674677264
+#: ``pg_advisory_xact_lock`` key ordering poll records (shared) against snapshot
+#: deletions (exclusive) ("dgsnapsh" in ASCII).
+SNAPSHOT_LOCK = 0x6467736E61707368
 #: Seconds to wait for a connection before ``E_STORE``.
 CONNECT_TIMEOUT_S = 10
 #: libpq settings used unless the URL gives its own: a connect timeout, and TCP
@@ -178,6 +181,15 @@ class PostgresStore(SqlStore):
                     yield conn
             except psycopg.Error as e:
                 raise self._error("transaction failed", e) from None
+
+    def _guard_snapshots(self, db: Any, *, deleting: bool) -> None:
+        """Polls take :data:`SNAPSHOT_LOCK` shared (they never wait for each other); a
+        snapshot deletion takes it exclusive, so it waits for the polls in flight to
+        commit, and its ``DELETE`` (a later statement, hence a later snapshot under READ
+        COMMITTED) sees every observation they recorded: a digest seen again by a
+        concurrent poll is never deleted under it."""
+        lock = "pg_advisory_xact_lock" if deleting else "pg_advisory_xact_lock_shared"
+        db.execute(f"SELECT {lock}(%s)", (SNAPSHOT_LOCK,))
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:

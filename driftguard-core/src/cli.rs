@@ -346,19 +346,12 @@ fn classify_both(
     policy: &Policy,
     today: Option<&str>,
 ) -> Result<Report, Failure> {
-    let digest = |s: &Snapshot| -> crate::Result<String> {
-        if s.is_sealed() {
-            Ok(s.digest().to_owned())
-        } else {
-            s.content_digest()
-        }
-    };
     let mut digests = None;
     let mut report = None;
     {
         let (old, new) = (&*old, &*new);
         host.join(
-            &mut || digests = Some((digest(old), digest(new))),
+            &mut || digests = Some((old.sealed_digest(), new.sealed_digest())),
             &mut || report = Some(diff_unsealed(old, new, policy, today)),
         );
     }

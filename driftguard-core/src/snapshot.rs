@@ -102,10 +102,17 @@ impl Snapshot {
 
     /// Computes the digest if it is not known yet.
     pub(crate) fn seal(mut self) -> Result<Snapshot> {
-        if self.digest.is_empty() {
-            self.digest = self.compute_digest()?;
-        }
+        self.digest = self.sealed_digest()?;
         Ok(self)
+    }
+
+    /// The digest [`Snapshot::seal`] gives: the known one, or computed now.
+    pub(crate) fn sealed_digest(&self) -> Result<String> {
+        if self.is_sealed() {
+            Ok(self.digest.clone())
+        } else {
+            self.compute_digest()
+        }
     }
 
     /// Whether the digest is known (always, outside the crate).

@@ -640,55 +640,41 @@ class SqlStore:
                 " (SELECT change_id FROM alerts WHERE status = 'pending')"
             )
             change_params = [surface, before]
-            n = {"observations": 0, "changes": 0, "alerts": 0, "deliveries": 0}
-            if dry_run:
-                n = {
-                    "observations": self._count("observations", obs_where, obs_params),
-                    "changes": self._count("changes", old_changes, change_params),
-                    "alerts": self._count(
-                        "alerts",
-                        f"change_id IN (SELECT id FROM changes WHERE {old_changes})",
-                        change_params,
-                    ),
-                    "deliveries": self._count(
-                        "deliveries",
-                        "alert_id IN (SELECT id FROM alerts WHERE change_id IN"
-                        f" (SELECT id FROM changes WHERE {old_changes}))",
-                        change_params,
-                    ),
-                }
-            else:
-                n["deliveries"] = self._delete_batches(
+            # The rows each table loses, as ids and the order to delete them in: deepest
+            # first (deliveries, their alerts, their changes), then the observations.
+            doomed_changes = f"SELECT id FROM changes WHERE {old_changes}"
+            doomed = {
+                "deliveries": (
                     "SELECT d.id FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
-                    f" WHERE a.change_id IN (SELECT id FROM changes WHERE {old_changes})"
-                    " ORDER BY d.id LIMIT ?",
-                    "DELETE FROM deliveries WHERE id IN ({ids})",
+                    f" WHERE a.change_id IN ({doomed_changes})",
+                    "d.id",
                     change_params,
-                    batch,
-                    stop,
-                )
-                n["alerts"] = self._delete_batches(
-                    "SELECT id FROM alerts WHERE change_id IN"
-                    f" (SELECT id FROM changes WHERE {old_changes}) ORDER BY id LIMIT ?",
-                    "DELETE FROM alerts WHERE id IN ({ids})",
+                ),
+                "alerts": (
+                    f"SELECT id FROM alerts WHERE change_id IN ({doomed_changes})",
+                    "id",
                     change_params,
-                    batch,
-                    stop,
-                )
-                n["changes"] = self._delete_batches(
-                    f"SELECT id FROM changes WHERE {old_changes} ORDER BY id LIMIT ?",
-                    "DELETE FROM changes WHERE id IN ({ids})",
-                    change_params,
-                    batch,
-                    stop,
-                )
-                n["observations"] = self._delete_batches(
-                    f"SELECT id FROM observations WHERE {obs_where} ORDER BY at, id LIMIT ?",
-                    "DELETE FROM observations WHERE id IN ({ids})",
+                ),
+                "changes": (doomed_changes, "id", change_params),
+                "observations": (
+                    f"SELECT id FROM observations WHERE {obs_where}",
+                    "at, id",
                     obs_params,
-                    batch,
-                    stop,
-                )
+                ),
+            }
+            n: dict[str, int] = {}
+            for table, (ids, order, params) in doomed.items():
+                if dry_run:
+                    rows = self._read(f"SELECT COUNT(*) FROM ({ids}) AS doomed", params)
+                    n[table] = int(rows[0][0])
+                else:
+                    n[table] = self._delete_batches(
+                        f"{ids} ORDER BY {order} LIMIT ?",
+                        f"DELETE FROM {table} WHERE id IN ({{ids}})",
+                        params,
+                        batch,
+                        stop,
+                    )
             for k, v in n.items():
                 counts[k] += v
             if any(n.values()):
@@ -715,10 +701,9 @@ class SqlStore:
                 continue
             dead.append(digest)
         snapshots = len(dead)
-        if not dry_run and stop():
-            snapshots = 0
-            dead = []
         if not dry_run:
+            if stop():
+                dead = []
             snapshots = 0
             for i in range(0, len(dead), batch):
                 chunk = dead[i : i + batch]
@@ -745,10 +730,6 @@ class SqlStore:
                         (surface, before),
                     )
         return Pruned(before=before, snapshots=snapshots, dry_run=dry_run, **counts)
-
-    def _count(self, table: str, where: str, params: Sequence[Any]) -> int:
-        rows = self._read(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)
-        return int(rows[0][0]) if rows else 0
 
     def pruned_before(self, surface: str) -> int | None:
         """See :meth:`Store.pruned_before`."""
